@@ -1,0 +1,272 @@
+"""Decisions on sentences, each committed the moment it is made, with an undo history.
+
+Two layers hold decisions: `annotations` (one row per sentence and annotator) and `gold` (one row
+per sentence, the reviewer's adjudication). Both are written through `Decisions`, a handle for
+one actor on one layer. Every change is one `BEGIN IMMEDIATE` transaction that writes the new
+state and a history row, so a change the screen shows has already reached the disk, and undo
+survives a restart. The history is kept per actor and article: undo in the reader undoes the
+last change in the article on screen.
+
+Undoing a first decision does not delete the row: it leaves `decided = 0` with a fresh
+`updated_at`, so that merging an older copy of the database cannot bring the decision back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from annotations.model import UNDECIDED, Decision
+from annotations.scheme import in_scheme_order
+from annotations.store import Store, utc_now
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Where one kind of decision is stored."""
+
+    name: str
+    """The layer's name in the history table."""
+    table: str
+    actor_column: str
+    per_actor: bool
+    """Whether each actor has their own row per sentence (annotations) or one row is shared."""
+
+
+ANNOTATIONS = Layer("annotation", "annotations", "annotator", per_actor=True)
+GOLD = Layer("gold", "gold", "reviewer", per_actor=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One sentence's state before and after a change (or an undo, or a redo)."""
+
+    article_id: str
+    span: Span
+    before: Decision
+    after: Decision
+
+
+def _state(decision: Decision) -> str:
+    return json.dumps(
+        {"labels": list(decision.labels), "decided": decision.decided, "note": decision.note}
+    )
+
+
+def _from_state(text: str) -> Decision:
+    state = json.loads(text)
+    return Decision(tuple(state["labels"]), bool(state["decided"]), None, state.get("note"))
+
+
+class Decisions:
+    """One actor's decisions on one layer: read them, change them, undo and redo."""
+
+    def __init__(self, store: Store, layer: Layer, actor: str, scheme: Sequence[str]) -> None:
+        self.store = store
+        self.layer = layer
+        self.actor = actor
+        self.scheme = list(scheme)
+
+    def for_article(self, article_id: str) -> dict[Span, Decision]:
+        """Every decision row of this actor (or, for gold, of anyone) in an article, by span."""
+        layer = self.layer
+        note = ", note" if layer is GOLD else ", NULL"
+        sql = (
+            f'SELECT start, "end", labels, decided, updated_at{note} FROM {layer.table}'
+            " WHERE article_id = ?"
+        )
+        params: tuple = (article_id,)
+        if layer.per_actor:
+            sql += f" AND {layer.actor_column} = ?"
+            params += (self.actor,)
+        return {
+            (start, end): Decision(tuple(json.loads(labels)), bool(decided), updated, note)
+            for start, end, labels, decided, updated, note in self.store.conn.execute(sql, params)
+        }
+
+    def get(self, article_id: str, span: Span) -> Decision:
+        """The current decision on one sentence (UNDECIDED when there is none)."""
+        layer = self.layer
+        note = "note" if layer is GOLD else "NULL"
+        sql = (
+            f"SELECT labels, decided, updated_at, {note} FROM {layer.table}"
+            ' WHERE article_id = ? AND start = ? AND "end" = ?'
+        )
+        params: tuple = (article_id, *span)
+        if layer.per_actor:
+            sql += f" AND {layer.actor_column} = ?"
+            params += (self.actor,)
+        row = self.store.conn.execute(sql, params).fetchone()
+        if row is None:
+            return UNDECIDED
+        return Decision(tuple(json.loads(row[0])), bool(row[1]), row[2], row[3])
+
+    def decide(
+        self, article_id: str, span: Span, labels: Iterable[str], note: str | None = None
+    ) -> Change | None:
+        """Decide a sentence with exactly these labels (none = an explicit "no label").
+
+        Returns:
+            The change, or None when the sentence was already decided so.
+        """
+        changes = self.decide_many(article_id, [(span, tuple(labels), note)])
+        return changes[0] if changes else None
+
+    def toggle(self, article_id: str, span: Span, label: str) -> Change | None:
+        """Add or remove one label on a sentence; either way the sentence is then decided."""
+        with self.store.write():
+            current = self.get(article_id, span)
+            labels = set(current.labels) ^ {label}
+            return self.decide(article_id, span, labels)
+
+    def decide_many(
+        self, article_id: str, decisions: Sequence[tuple[Span, Iterable[str], str | None]]
+    ) -> list[Change]:
+        """Decide several sentences of one article in one transaction and one undo step."""
+        with self.store.write():
+            wanted = []
+            for span, labels, note in decisions:
+                before = self.get(article_id, span)
+                after = Decision(in_scheme_order(labels, self.scheme), True, None, note)
+                if before.decided and (before.labels, before.note) == (after.labels, after.note):
+                    continue
+                wanted.append((span, before, after))
+            return self._apply(article_id, wanted, record=True)
+
+    def undo(self, article_id: str) -> list[Change]:
+        """Undo this actor's last step in an article. Returns what changed ([] if nothing)."""
+        return self._travel(article_id, undo=True)
+
+    def redo(self, article_id: str) -> list[Change]:
+        """Redo the step last undone in an article. Returns what changed ([] if nothing)."""
+        return self._travel(article_id, undo=False)
+
+    def can_undo(self, article_id: str) -> bool:
+        return self._next_step(article_id, undo=True) is not None
+
+    def can_redo(self, article_id: str) -> bool:
+        return self._next_step(article_id, undo=False) is not None
+
+    def _next_step(self, article_id: str, *, undo: bool) -> int | None:
+        order = "DESC" if undo else "ASC"
+        value = self.store.value(
+            "SELECT step FROM history WHERE layer = ? AND actor = ? AND article_id = ?"
+            f" AND undone = ? ORDER BY id {order} LIMIT 1",
+            (self.layer.name, self.actor, article_id, 0 if undo else 1),
+        )
+        return value if isinstance(value, int) else None
+
+    def _travel(self, article_id: str, *, undo: bool) -> list[Change]:
+        with self.store.write():
+            step = self._next_step(article_id, undo=undo)
+            if step is None:
+                return []
+            rows = self.store.conn.execute(
+                'SELECT id, start, "end", before, after FROM history'
+                " WHERE layer = ? AND actor = ? AND article_id = ? AND step = ? ORDER BY id",
+                (self.layer.name, self.actor, article_id, step),
+            ).fetchall()
+            if undo:
+                rows.reverse()
+            wanted = []
+            for _, start, end, before, after in rows:
+                target = _from_state(before if undo else after)
+                wanted.append(((start, end), self.get(article_id, (start, end)), target))
+            changes = self._apply(article_id, wanted, record=False)
+            self.store.conn.execute(
+                "UPDATE history SET undone = ? WHERE layer = ? AND actor = ? AND article_id = ?"
+                " AND step = ?",
+                (1 if undo else 0, self.layer.name, self.actor, article_id, step),
+            )
+            return changes
+
+    def _apply(
+        self, article_id: str, wanted: list[tuple[Span, Decision, Decision]], *, record: bool
+    ) -> list[Change]:
+        """Write new states (inside the caller's transaction), and history rows if `record`."""
+        if not wanted:
+            return []
+        conn = self.store.conn
+        layer = self.layer
+        if record:
+            conn.execute(
+                "DELETE FROM history WHERE layer = ? AND actor = ? AND article_id = ?"
+                " AND undone = 1",
+                (layer.name, self.actor, article_id),
+            )
+            step = int(self.store.value("SELECT coalesce(max(id), 0) + 1 FROM history") or 1)
+        changes = []
+        for span, before, target in wanted:
+            now = utc_now()
+            after = Decision(target.labels, target.decided, now, target.note)
+            self._write_row(article_id, span, after)
+            if record:
+                conn.execute(
+                    "INSERT INTO history (layer, actor, article_id, start, \"end\", step, before,"
+                    " after, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (layer.name, self.actor, article_id, *span, step, _state(before),
+                     _state(after), now),
+                )  # fmt: skip
+            changes.append(Change(article_id, span, before, after))
+        return changes
+
+    def _write_row(self, article_id: str, span: Span, decision: Decision) -> None:
+        write_decision(self.store, self.layer, self.actor, article_id, span, decision)
+
+
+def write_decision(
+    store: Store, layer: Layer, actor: str, article_id: str, span: Span, decision: Decision
+) -> None:
+    """Upsert one decision row as it is (its `updated_at` included). No history is written."""
+    labels = json.dumps(list(decision.labels), ensure_ascii=False)
+    if layer is GOLD:
+        store.conn.execute(
+            'INSERT INTO gold (article_id, start, "end", reviewer, labels, decided, updated_at,'
+            " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            ' ON CONFLICT (article_id, start, "end") DO UPDATE SET reviewer = excluded.reviewer,'
+            " labels = excluded.labels, decided = excluded.decided,"
+            " updated_at = excluded.updated_at, note = excluded.note",
+            (article_id, *span, actor, labels, int(decision.decided), decision.updated_at,
+             decision.note),
+        )  # fmt: skip
+    else:
+        store.conn.execute(
+            'INSERT INTO annotations (article_id, start, "end", annotator, labels, decided,'
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ' ON CONFLICT (article_id, start, "end", annotator) DO UPDATE SET'
+            " labels = excluded.labels, decided = excluded.decided,"
+            " updated_at = excluded.updated_at",
+            (article_id, *span, actor, labels, int(decision.decided), decision.updated_at),
+        )
+
+
+def annotators(store: Store) -> list[str]:
+    """Everyone who has decided at least one sentence, by name."""
+    return [
+        row[0]
+        for row in store.conn.execute(
+            "SELECT DISTINCT annotator FROM annotations WHERE decided ORDER BY annotator"
+        )
+    ]
+
+
+def decisions_by_sentence(
+    store: Store, names: Sequence[str], article_id: str | None = None
+) -> dict[tuple[str, int, int], dict[str, tuple[str, ...]]]:
+    """Decided label sets of the named annotators, keyed by (article id, start, end)."""
+    marks = ",".join("?" * len(names))
+    sql = (
+        f'SELECT article_id, start, "end", annotator, labels FROM annotations'
+        f" WHERE decided AND annotator IN ({marks})"
+    )
+    params: list = list(names)
+    if article_id is not None:
+        sql += " AND article_id = ?"
+        params.append(article_id)
+    result: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = {}
+    for article, start, end, annotator, labels in store.conn.execute(sql, params):
+        result.setdefault((article, start, end), {})[annotator] = tuple(json.loads(labels))
+    return result

@@ -1,0 +1,122 @@
+"""Exporting decisions as JSONL, one line per decided (sentence, annotator), streamed.
+
+Lines come in library order, then sentence order, then annotator name; memory holds one article
+at a time, so an export does not grow with the database. The line format is annotty's own and is
+read back by `annotty import` (see merge.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from annotations.library import article_ids
+from annotations.scheme import get_labels, in_scheme_order
+from annotations.store import Store
+
+
+def _entities_by_sentence(
+    store: Store, identity: str, spans: list[tuple[int, int]]
+) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """Each sentence's entities, with offsets relative to the sentence."""
+    found: dict[tuple[int, int], list[dict[str, Any]]] = {span: [] for span in spans}
+    entities = store.conn.execute(
+        'SELECT start, "end", label, text FROM entities WHERE article_id = ? ORDER BY start, "end"',
+        (identity,),
+    ).fetchall()
+    for sentence_start, sentence_end in spans:
+        bucket = found[(sentence_start, sentence_end)]
+        for start, end, label, text in entities:
+            if start >= sentence_start and end <= sentence_end:
+                bucket.append(
+                    {
+                        "start": start - sentence_start,
+                        "end": end - sentence_start,
+                        "label": label,
+                        "text": text,
+                    }
+                )
+    return found
+
+
+def export_records(
+    store: Store, annotators: Sequence[str] = (), *, gold: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The export's records in order.
+
+    Args:
+        store: the database.
+        annotators: only these annotators' decisions (for gold: only their votes); all if empty.
+        gold: export the reviewer's gold decisions, each with every annotator's `votes`.
+    """
+    scheme = get_labels(store)
+    who = ""
+    params: list[Any] = []
+    if annotators:
+        who = f" AND n.annotator IN ({','.join('?' * len(annotators))})"
+        params = list(annotators)
+    if gold:
+        query = (
+            'SELECT s.idx, s.start, s."end", s.text, g.reviewer, g.labels, g.updated_at'
+            " FROM gold g JOIN sentences s ON s.article_id = g.article_id AND s.start = g.start"
+            ' AND s."end" = g."end" WHERE g.article_id = ? AND g.decided ORDER BY s.idx'
+        )
+    else:
+        query = (
+            'SELECT s.idx, s.start, s."end", s.text, n.annotator, n.labels, n.updated_at'
+            " FROM annotations n JOIN sentences s ON s.article_id = n.article_id"
+            ' AND s.start = n.start AND s."end" = n."end"'
+            f" WHERE n.article_id = ? AND n.decided{who} ORDER BY s.idx, n.annotator"
+        )
+    for identity in article_ids(store):
+        rows = store.conn.execute(query, [identity, *([] if gold else params)]).fetchall()
+        if not rows:
+            continue
+        title, source = store.conn.execute(
+            "SELECT title, source FROM articles WHERE id = ?", (identity,)
+        ).fetchone()
+        spans = sorted({(row[1], row[2]) for row in rows})
+        entities = _entities_by_sentence(store, identity, spans)
+        votes = _votes(store, identity, who, params) if gold else {}
+        for idx, start, end, text, actor, labels, updated_at in rows:
+            record: dict[str, Any] = {
+                "article_id": identity,
+                "title": title,
+                "source": source,
+                "sentence": idx,
+                "start": start,
+                "end": end,
+                "text": text,
+                "labels": list(in_scheme_order(json.loads(labels), scheme)),
+                "annotator": actor,
+                "updated_at": updated_at,
+                "entities": entities[(start, end)],
+            }
+            if gold:
+                record["votes"] = votes.get((start, end), {})
+            yield record
+
+
+def _votes(
+    store: Store, identity: str, who: str, params: list[Any]
+) -> dict[tuple[int, int], dict[str, list[str]]]:
+    votes: dict[tuple[int, int], dict[str, list[str]]] = {}
+    rows = store.conn.execute(
+        f'SELECT n.start, n."end", n.annotator, n.labels FROM annotations n'
+        f" WHERE n.article_id = ? AND n.decided{who} ORDER BY n.annotator",
+        [identity, *params],
+    )
+    for start, end, annotator, labels in rows:
+        votes.setdefault((start, end), {})[annotator] = json.loads(labels)
+    return votes
+
+
+def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """Write records as JSON lines (UTF-8, not escaped to ASCII). Returns how many."""
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count

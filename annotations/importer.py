@@ -1,0 +1,170 @@
+"""Importing files: read and normalise them, analyse new articles once, store them.
+
+Each file is a unit: it is imported, a duplicate, or an error that leaves the database as it was.
+Analysis (the slow part) runs outside any transaction, so a long import never holds the write lock
+while spaCy works; articles are then written in batches, each batch one transaction. An import
+killed half-way leaves whole articles, and importing again picks up the rest as new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from annotations.errors import InputError
+from annotations.ingest import find_files, read_file
+from annotations.library import add_article, existing_ids
+from annotations.model import ArticleInput
+from annotations.nlp import Pipeline, analyse, load_pipeline
+from annotations.store import Store
+from annotations.text import article_id
+
+BATCH_ARTICLES = 200
+"""Articles analysed and committed together: bounds memory and the time a write lock is held."""
+
+
+class Progress(Protocol):
+    """Told how far the analysis of a file has got, to draw a progress bar."""
+
+    def begin(self, label: str, total: int) -> None: ...
+    def advance(self, amount: int) -> None: ...
+    def end(self) -> None: ...
+
+
+class NoProgress:
+    def begin(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, amount: int) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+
+@dataclass
+class FileResult:
+    """What became of one file."""
+
+    path: Path
+    status: str
+    """`imported`, `duplicate` or `error`."""
+    message: str = ""
+    """The error, or a summary of what was imported."""
+    article_ids: list[str] = field(default_factory=list)
+    """Every article of the file, new or duplicate, in file order."""
+    new_articles: int = 0
+    duplicates: int = 0
+    annotations: int = 0
+
+
+class Importer:
+    """Imports files into one database, loading the spaCy pipeline only if something is new."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        model: str | None = None,
+        progress: Progress | None = None,
+        pipeline_loader: Callable[[str | None], Pipeline] = load_pipeline,
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.progress = progress or NoProgress()
+        self._load = pipeline_loader
+        self._pipeline: Pipeline | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            self._pipeline = self._load(self.model)
+        return self._pipeline
+
+    def import_paths(self, paths: Sequence[Path]) -> Iterator[FileResult]:
+        """Import files and folders (recursively), yielding a result per file as it is done.
+
+        Raises:
+            PipelineError: an article needs analysis and no pipeline loads.
+        """
+        for path, error in find_files(paths):
+            if error is not None:
+                yield FileResult(path, "error", str(error))
+            else:
+                yield self.import_file(path)
+
+    def import_file(self, path: Path) -> FileResult:
+        """Import one file; an InputError becomes an `error` result."""
+        try:
+            return self._import_file(path)
+        except InputError as error:
+            return FileResult(path, "error", str(error))
+
+    def _import_file(self, path: Path) -> FileResult:
+        contents = read_file(path)
+        result = FileResult(path, "duplicate")
+        ids, new = self._split_new(contents.articles)
+        result.article_ids = ids
+        result.duplicates = len(contents.articles) - len(new)
+        if contents.annotations:
+            # Annotations may refer to articles of the same file, and a bad line must undo the
+            # whole file: analyse first, then write everything in one transaction.
+            from annotations.merge import import_annotations
+
+            analysed = self._analyse(path, new)
+            with self.store.write():
+                for article, analysis in analysed:
+                    add_article(self.store, article, analysis, self.pipeline.name)
+                result.annotations = import_annotations(self.store, contents.annotations)
+        else:
+            for offset in range(0, len(new), BATCH_ARTICLES):
+                batch = self._analyse(path, new[offset : offset + BATCH_ARTICLES])
+                with self.store.write():
+                    for article, analysis in batch:
+                        add_article(self.store, article, analysis, self.pipeline.name)
+        result.new_articles = len(new)
+        if result.new_articles or result.annotations:
+            result.status = "imported"
+        result.message = _summary(result)
+        return result
+
+    def _split_new(self, articles: list[ArticleInput]) -> tuple[list[str], list[ArticleInput]]:
+        """All ids in file order, and the articles not yet in the database (each once)."""
+        ids = [article_id(article.text) for article in articles]
+        known = existing_ids(self.store, ids)
+        new, seen = [], set(known)
+        for identity, article in zip(ids, articles, strict=True):
+            if identity not in seen:
+                seen.add(identity)
+                new.append(article)
+        return ids, new
+
+    def _analyse(self, path: Path, articles: list[ArticleInput]) -> list:
+        if not articles:
+            return []
+        pipeline = self.pipeline
+        self.progress.begin(path.name, sum(len(article.text) for article in articles))
+        try:
+            analyses = analyse(
+                pipeline, [article.text for article in articles], progress=self.progress.advance
+            )
+        finally:
+            self.progress.end()
+        return list(zip(articles, analyses, strict=True))
+
+
+def _summary(result: FileResult) -> str:
+    parts = []
+    if result.new_articles:
+        parts.append(_count(result.new_articles, "article"))
+    if result.duplicates:
+        parts.append(_count(result.duplicates, "duplicate"))
+    if result.annotations:
+        parts.append(_count(result.annotations, "annotation"))
+    return ", ".join(parts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

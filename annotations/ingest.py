@@ -1,0 +1,454 @@
+"""Reading article files: .txt, .md, .html and .jsonl into normalised article records.
+
+Every string taken from a file goes through `annotations.text` exactly once on the way in, so
+what this module returns can be stored, hashed and shown as it is. A file is read all or
+nothing: one bad line fails the whole file, with a one-line message that names the line.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from annotations.errors import InputError
+from annotations.markdown import to_plain_text
+from annotations.model import AnnotationInput, ArticleInput
+from annotations.text import clean_line, clean_meta, clean_text, decode, strip_controls
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+
+MAX_TITLE_LENGTH = 150
+"""A first line longer than this is a paragraph, not a headline."""
+
+# Whole lines that are navigation or sharing widgets copied along with an article's text.
+# Compared case-insensitively after the symbols in _FURNITURE_TRIM are stripped from both ends.
+_FURNITURE = frozenset(
+    {
+        "share this post", "share this article", "share this story", "share this page",
+        "share this", "share", "share on facebook", "share on twitter", "share on x",
+        "share on linkedin", "share on whatsapp", "tweet", "email this", "print",
+        "print this page", "print this article", "scroll to top", "back to top",
+        "skip to content", "skip to main content", "advertisement", "advertisements",
+        "read more", "continue reading", "related articles", "related posts",
+    }
+)  # fmt: skip
+_FURNITURE_TRIM = " \t:|»«›‹→←↑^•·"
+# A headline may end in "?" or "!", but a first line ending like this is a sentence or a lead-in.
+_SENTENCE_END = (".", ",", ":", ";", "…")
+_CLOSING_QUOTES = "\"'”’»)]"
+_INITIALISM = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # "U.S." may end a headline
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FileContents:
+    """What one file holds: articles to import, and annotations (from an annotty export)."""
+
+    articles: list[ArticleInput]
+    annotations: list[AnnotationInput]
+
+
+def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
+    """Expand the paths a user gave into the files to read.
+
+    A file is taken as given, even a hidden one, but one with an unsupported suffix is an error
+    entry. A directory is walked recursively, in sorted order, taking the files with a supported
+    suffix and skipping hidden files and directories (and anything that is not a regular file).
+    A path that does not exist is an error entry. The result keeps the order of `paths`; a file
+    reached twice (by two paths, or a path and a directory) is listed once.
+
+    Returns:
+        (path, None) for each file to read, (path, error) for each path that cannot be read.
+    """
+    found: list[tuple[Path, InputError | None]] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, error: InputError | None) -> None:
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: the path itself has to do
+            key = path.absolute()
+        if key not in seen:
+            seen.add(key)
+            found.append((path, error))
+
+    for path in paths:
+        if path.is_dir():
+            for entry, error in _walk(path):
+                add(entry, error)
+        elif not path.exists():
+            add(path, InputError("no such file or directory"))
+        elif not path.is_file():
+            add(path, InputError("not a regular file"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            add(path, InputError(_unsupported(path)))
+        else:
+            add(path, None)
+    return found
+
+
+def read_file(path: Path) -> FileContents:
+    """Read and normalise one file.
+
+    Raises:
+        InputError: the file cannot be read, is binary or not UTF-8/UTF-16 text, is empty or
+            holds only white space, has a malformed JSONL line ("line N: ..."), or is HTML with
+            no main text. The message is one line, without the file's name.
+    """
+    if path.is_dir():  # checked first: "articles.txt/" would pass the suffix test
+        raise InputError("is a directory, not a file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(_unsupported(path))
+    raw = decode(_read_bytes(path))
+    if suffix == ".jsonl":
+        return _read_jsonl(path, raw)
+    if not raw.strip():
+        raise InputError("empty file")
+    if suffix in (".html", ".htm"):
+        article = _read_html(path, raw)
+    else:
+        article = _read_plain(path, raw, markdown=suffix in (".md", ".markdown"))
+    return FileContents(articles=[article], annotations=[])
+
+
+def find_title(text: str) -> str | None:
+    """The headline of a normalised text: a short first line followed by a blank line.
+
+    The line stays in the text (annotators tag headlines too); this only names the article.
+    """
+    first, _, rest = text.partition("\n")
+    if not rest.startswith("\n") or not rest.strip():
+        return None
+    title = clean_line(first)
+    if not title or len(title) > MAX_TITLE_LENGTH or not any(c.isalnum() for c in title):
+        return None
+    if title.startswith(("- ", "* ", "+ ")):  # a list item, not a headline
+        return None
+    end = title.rstrip(_CLOSING_QUOTES)
+    if end.endswith(_SENTENCE_END) and not _INITIALISM.search(end):
+        return None
+    return title
+
+
+def drop_furniture(text: str) -> str:
+    """Remove whole lines of page furniture ("Share this post", "scroll to top", ...).
+
+    A line that only contains such words among others stays. The blank-line layout is made
+    regular again afterwards: no runs of blank lines, none at the start or end.
+    """
+    lines = [
+        line
+        for line in text.split("\n")
+        if line.strip(_FURNITURE_TRIM).casefold() not in _FURNITURE
+    ]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
+def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
+    """The supported files under a directory, sorted by their path below it."""
+    found: list[tuple[Path, InputError | None]] = []
+
+    def report(error: OSError) -> None:
+        found.append((Path(error.filename or root), InputError(_os_reason(error))))
+
+    for folder, dirs, files in os.walk(root, onerror=report):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            path = Path(folder, name)
+            if (
+                not name.startswith(".")
+                and path.suffix.lower() in SUPPORTED_SUFFIXES
+                and path.is_file()
+            ):
+                found.append((path, None))
+    # Sorting the parts (not the strings) keeps a folder's files together: "a/b.txt" < "a.txt".
+    return sorted(found, key=lambda item: _relative_parts(item[0], root))
+
+
+def _relative_parts(path: Path, root: Path) -> tuple[str, ...]:
+    try:
+        return path.relative_to(root).parts
+    except ValueError:
+        return path.parts
+
+
+def _unsupported(path: Path) -> str:
+    accepted = "(annotty reads .txt, .md, .html, .jsonl)"
+    if not path.suffix:
+        return f"file has no suffix {accepted}"
+    return f"unsupported file type {path.suffix} {accepted}"
+
+
+def _os_reason(error: OSError) -> str:
+    """A one-line reason for an OS error, without the errno and file name noise."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a file"
+    if error.strerror:
+        return f"cannot read the file ({error.strerror.lower()})"
+    return "cannot read the file"
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
+        raise InputError("not a regular file")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(_os_reason(error)) from None
+
+
+def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
+    """A .txt or .md file: one article, its headline the title if it has one."""
+    text = clean_text(raw)
+    if not text:  # nothing but control characters
+        raise InputError("empty file")
+    title = None
+    if markdown:
+        text, front_title = to_plain_text(text)
+        title = clean_line(front_title) if front_title else None
+        # The front matter's title is the headline; it goes into the text unless already there.
+        if title and text.partition("\n")[0] != title:
+            text = f"{title}\n\n{text}" if text else title
+    text = drop_furniture(text)
+    if not text:
+        raise InputError("no article text in the file")
+    return ArticleInput(text=text, title=title or find_title(text), source=str(path))
+
+
+def _read_html(path: Path, raw: str) -> ArticleInput:
+    """An HTML page: its main text and metadata, as trafilatura finds them."""
+    import trafilatura  # slow to import: only when there is HTML to read
+
+    def extract(page: str) -> Any:
+        try:
+            return trafilatura.bare_extraction(
+                page,
+                fast=True,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=False,
+                include_images=False,
+                include_links=False,
+                deduplicate=False,
+                config=_trafilatura_config(),
+            )
+        except Exception as error:  # a third-party parser on arbitrary input: anything goes
+            raise InputError(f"cannot parse the HTML ({type(error).__name__})") from None
+
+    # The parser drops a lone ESC but keeps the rest of its sequence ("[31m") as text, so the
+    # sequences must go before parsing; what comes out is still cleaned like any other text.
+    raw = strip_controls(raw)
+    document = extract(raw)
+    if document is None and "<body" not in raw.lower():
+        # trafilatura rejects a bare fragment ("<p>...</p>") as not quite HTML.
+        document = extract(f"<html><body>{raw}</body></html>")
+    body = drop_furniture(clean_text(document.text or "")) if document is not None else ""
+    found_title = (document.title if document is not None else None) or _html_title(raw)
+    title = clean_line(found_title) if found_title else ""
+    if title:
+        first, _, rest = body.partition("\n")
+        if first.casefold() == title.casefold():
+            body = rest.strip("\n")  # put back below with a blank line, like a .txt headline
+    if not body:
+        raise InputError("no article text found in the HTML")
+    meta: dict[str, str] = {}
+    if document is not None:
+        for key in ("url", "date", "author", "sitename"):
+            value = getattr(document, key, None)
+            if isinstance(value, str) and (value := clean_line(value)):
+                meta[key] = value
+    return ArticleInput(
+        text=f"{title}\n\n{body}" if title else body,
+        title=title or None,
+        source=meta.get("url") or str(path),
+        meta=meta or None,
+    )
+
+
+@functools.cache
+def _trafilatura_config() -> Any:
+    """trafilatura's settings, changed so that short articles are kept as they are.
+
+    By default an extraction under 250 characters sends trafilatura to its fallbacks, which on a
+    short page return the navigation and footer text instead of the article, and on a page with
+    no article at all return the menu as if it were one. With the threshold at 0 and `fast`
+    (no readability/jusText comparison), a short article comes out alone and an empty page
+    comes out empty.
+    """
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
+    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+    return config
+
+
+def _html_title(raw: str) -> str | None:
+    match = _HTML_TITLE.search(raw)
+    return html.unescape(match.group(1)) if match else None
+
+
+def _read_jsonl(path: Path, raw: str) -> FileContents:
+    """A JSONL file: article lines (Prodigy/doccano style) and annotty annotation lines."""
+    articles: list[ArticleInput] = []
+    annotations: list[AnnotationInput] = []
+    # Only "\n" ends a line: JSON strings may hold U+2028 or U+0085, which splitlines() splits on.
+    for number, line in enumerate(raw.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"line {number}: not valid JSON ({error.msg})") from None
+        except (ValueError, RecursionError):  # e.g. an integer of thousands of digits
+            raise InputError(f"line {number}: not valid JSON (a value is too large)") from None
+        if not isinstance(record, dict):
+            raise InputError(f"line {number}: not a JSON object (got {_json_type(record)})")
+        if "annotator" in record and "labels" in record:
+            annotations.append(_annotation(record, number))
+        else:
+            articles.append(_article(record, number, path))
+    if not articles and not annotations:
+        raise InputError("empty file")
+    return FileContents(articles=articles, annotations=annotations)
+
+
+def _article(record: dict[str, Any], number: int, path: Path) -> ArticleInput:
+    where = f"line {number}"
+    if "text" not in record:
+        raise InputError(f'{where}: missing "text"')
+    if not isinstance(record["text"], str):
+        raise InputError(f'{where}: "text" is {_json_type(record["text"])}, not a string')
+    text = clean_text(record["text"])
+    if not text:
+        raise InputError(f'{where}: empty "text"')
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f'{where}: "title" is {_json_type(title)}, not a string')
+    meta = record.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        raise InputError(f'{where}: "meta" is {_json_type(meta)}, not an object')
+    meta = clean_meta(meta) if meta else None
+    source = None
+    for key in ("url", "source"):
+        if meta and isinstance(meta.get(key), str) and meta[key]:
+            source = meta[key]
+            break
+    return ArticleInput(
+        text=text,
+        title=(clean_line(title) if title else None) or find_title(text),
+        source=source or f"{path.name}:{number}",
+        meta=meta,
+        line=number,
+    )
+
+
+def _annotation(record: dict[str, Any], number: int) -> AnnotationInput:
+    where = f"line {number}"
+
+    def field(name: str, kind: type, description: str) -> Any:
+        if name not in record:
+            raise InputError(f'{where}: missing "{name}"')
+        value = record[name]
+        # bool is an int in Python, but `true` is no offset.
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InputError(f'{where}: "{name}" is {_json_type(value)}, not {description}')
+        return value
+
+    identity = clean_line(field("article_id", str, "a string"))
+    start = field("start", int, "an integer")
+    end = field("end", int, "an integer")
+    text = field("text", str, "a string")
+    labels = field("labels", list, "a list of label names")
+    annotator = clean_line(field("annotator", str, "a string"))
+    if not identity:
+        raise InputError(f'{where}: empty "article_id"')
+    if not 0 <= start < end:
+        raise InputError(f'{where}: "start" and "end" must satisfy 0 <= start < end')
+    # The text must match the stored sentence exactly, so it is checked, never cleaned.
+    if strip_controls(text) != text:
+        raise InputError(f'{where}: "text" holds control characters or escape sequences')
+    if len(text) != end - start:
+        raise InputError(f'{where}: "text" is {len(text)} characters but spans {end - start}')
+    if not all(isinstance(label, str) and clean_line(label) for label in labels):
+        raise InputError(f'{where}: "labels" must be a list of non-empty strings')
+    if not annotator:
+        raise InputError(f'{where}: empty "annotator"')
+    if "updated_at" not in record:
+        raise InputError(f'{where}: missing "updated_at"')
+    return AnnotationInput(
+        line=number,
+        article_id=identity,
+        start=start,
+        end=end,
+        text=text,
+        labels=tuple(clean_line(label) for label in labels),
+        annotator=annotator,
+        updated_at=_timestamp(record["updated_at"], where),
+        votes=_votes(record.get("votes"), where),
+    )
+
+
+def _timestamp(value: object, where: str) -> str | None:
+    """An ISO-8601 time as annotty stores it: UTC, microseconds, "Z" (naive times are UTC)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f'{where}: "updated_at" is {_json_type(value)}, not a time string')
+    iso = value.strip()
+    if iso[-1:] in ("Z", "z"):
+        iso = iso[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(iso)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        shown = clean_line(value)[:40]
+        raise InputError(f'{where}: "updated_at" is not an ISO-8601 time: {shown!r}') from None
+    return moment.isoformat(timespec="microseconds") + "Z"
+
+
+def _votes(value: object, where: str) -> dict[str, list[str]] | None:
+    """A gold line's votes: each annotator's labels."""
+    if value is None:
+        return None
+    problem = f'{where}: "votes" must map annotator names to lists of label names'
+    if not isinstance(value, dict):
+        raise InputError(problem)
+    votes: dict[str, list[str]] = {}
+    for name, labels in value.items():
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise InputError(problem)
+        cleaned = [clean_line(label) for label in labels]
+        if not (name := clean_line(name)) or not all(cleaned):
+            raise InputError(problem)
+        votes[name] = cleaned
+    return votes
+
+
+def _json_type(value: object) -> str:
+    """How a JSON value's type reads in a message: "a number", "null", ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -1,0 +1,192 @@
+"""The articles in a database: adding analysed articles, reading them back, listing them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from annotations.errors import AnnottyError
+from annotations.model import Analysis, Article, ArticleInput, ArticleSummary, Entity, Sentence
+from annotations.store import Store, utc_now
+from annotations.text import article_id
+
+
+def existing_ids(store: Store, ids: Iterable[str]) -> set[str]:
+    """Those of `ids` that are already in the database."""
+    found: set[str] = set()
+    ids = list(ids)
+    for offset in range(0, len(ids), 500):
+        chunk = ids[offset : offset + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = store.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+        found.update(row[0] for row in rows)
+    return found
+
+
+def add_article(
+    store: Store, article: ArticleInput, analysis: Analysis, pipeline: str | None
+) -> str:
+    """Store an analysed article with its sentences and entities. Call inside `store.write()`.
+
+    Returns:
+        The article's id.
+    """
+    identity = article_id(article.text)
+    text = article.text
+    store.conn.execute(
+        "INSERT INTO articles (id, title, source, text, meta, imported_at, pipeline,"
+        " sentence_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            identity,
+            article.title,
+            article.source,
+            text,
+            json.dumps(article.meta, ensure_ascii=False) if article.meta else None,
+            utc_now(),
+            pipeline,
+            len(analysis.sentences),
+        ),
+    )
+    store.conn.executemany(
+        'INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+        [
+            (identity, idx, start, end, text[start:end])
+            for idx, (start, end) in enumerate(analysis.sentences)
+        ],
+    )
+    store.conn.executemany(
+        'INSERT OR IGNORE INTO entities (article_id, start, "end", label, text)'
+        " VALUES (?, ?, ?, ?, ?)",
+        [(identity, start, end, label, text[start:end]) for start, end, label in analysis.entities],
+    )
+    return identity
+
+
+def get_article(store: Store, identity: str) -> Article:
+    """An article with its sentences and entities.
+
+    Raises:
+        AnnottyError: no such article.
+    """
+    row = store.conn.execute(
+        "SELECT id, title, source, text, meta, imported_at, pipeline FROM articles WHERE id = ?",
+        (identity,),
+    ).fetchone()
+    if row is None:
+        raise AnnottyError(f"no article {identity!r} in {store.path}")
+    text = row[3]
+    article = Article(
+        id=row[0],
+        title=row[1],
+        source=row[2],
+        text=text,
+        imported_at=row[5],
+        pipeline=row[6],
+        meta=json.loads(row[4]) if row[4] else None,
+    )
+    paragraph, previous_end = 0, 0
+    for idx, start, end in store.conn.execute(
+        'SELECT idx, start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (identity,)
+    ):
+        if idx and "\n" in text[previous_end:start]:
+            paragraph += 1
+        article.sentences.append(Sentence(idx, start, end, text[start:end], paragraph))
+        previous_end = end
+    article.entities = [
+        Entity(start, end, label, text[start:end])
+        for start, end, label in store.conn.execute(
+            'SELECT start, "end", label FROM entities WHERE article_id = ? ORDER BY start, "end"',
+            (identity,),
+        )
+    ]
+    return article
+
+
+def article_ids(store: Store) -> list[str]:
+    """Every article id, in library order (the order they were imported)."""
+    return [row[0] for row in store.conn.execute("SELECT id FROM articles ORDER BY rowid")]
+
+
+def resolve_article(store: Store, prefix: str) -> str:
+    """The id of the one article whose id starts with `prefix` (ids are long to type).
+
+    Raises:
+        AnnottyError: no article, or several, match.
+    """
+    matches = [
+        row[0]
+        for row in store.conn.execute(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+            (prefix, prefix + "\U0010ffff"),
+        )
+    ]
+    if not matches:
+        raise AnnottyError(f"no article with id {prefix!r}")
+    if len(matches) > 1:
+        raise AnnottyError(f"several articles have ids starting {prefix!r}: give more characters")
+    return matches[0]
+
+
+def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:
+    """The library as seen by one annotator, in library order, optionally filtered.
+
+    Args:
+        store: the database.
+        annotator: whose progress to count.
+        search: keep articles whose title or text contains this (case-insensitive).
+    """
+    where, params = "", [annotator]
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        where = r"WHERE a.title LIKE ? ESCAPE '\' OR a.text LIKE ? ESCAPE '\'"
+        params += [pattern, pattern]
+    query = f"""
+        SELECT a.id, a.title, a.source, a.sentence_count, coalesce(d.n, 0)
+        FROM articles a LEFT JOIN (
+            SELECT article_id, count(*) AS n FROM annotations
+            WHERE annotator = ? AND decided GROUP BY article_id
+        ) d ON d.article_id = a.id
+        {where}
+        ORDER BY a.rowid
+    """
+    return [ArticleSummary(*row) for row in store.conn.execute(query, params)]
+
+
+@dataclass
+class Stats:
+    """How much a database holds, and how far each annotator has got."""
+
+    articles: int
+    sentences: int
+    entities: int
+    labels: list[str]
+    decided: dict[str, int] = field(default_factory=dict)
+    """Decided sentences per annotator."""
+    by_label: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per annotator, how many decided sentences carry each label; "" counts no-label ones."""
+    gold: int = 0
+
+
+def stats(store: Store) -> Stats:
+    """Counts of articles, sentences, entities and decisions."""
+    from annotations.scheme import get_labels
+
+    result = Stats(
+        articles=int(store.value("SELECT count(*) FROM articles") or 0),
+        sentences=int(store.value("SELECT coalesce(sum(sentence_count), 0) FROM articles") or 0),
+        entities=int(store.value("SELECT count(*) FROM entities") or 0),
+        labels=get_labels(store),
+        gold=int(store.value("SELECT count(*) FROM gold WHERE decided") or 0),
+    )
+    rows = store.conn.execute(
+        "SELECT annotator, labels, count(*) FROM annotations WHERE decided"
+        " GROUP BY annotator, labels ORDER BY annotator"
+    )
+    for annotator, labels, count in rows:
+        result.decided[annotator] = result.decided.get(annotator, 0) + count
+        per_label = result.by_label.setdefault(annotator, {})
+        names = json.loads(labels) or [""]
+        for name in names:
+            per_label[name] = per_label.get(name, 0) + count
+    return result

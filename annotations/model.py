@@ -1,0 +1,128 @@
+"""The plain data annotty works with: articles, their analysis, and the decisions made on them.
+
+Offsets are Python string indices into `Article.text`, so `article.text[start:end]` is the
+sentence or entity whatever the script. Annotations are anchored to a sentence's span
+(`start`, `end`), not only its position, so that they survive a re-analysis and can be matched
+across databases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article."""
+
+    idx: int
+    """Position of the sentence in the article, from 0."""
+    start: int
+    end: int
+    text: str
+    paragraph: int = 0
+    """Index of the paragraph the sentence belongs to (sentences never cross paragraphs)."""
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity found by the pipeline, with offsets into the article text."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the pipeline found in one text: sentence and entity spans."""
+
+    sentences: list[tuple[int, int]]
+    entities: list[tuple[int, int, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    """An article as read from a file, already normalised, before it is analysed and stored."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    meta: dict[str, Any] | None = None
+    line: int | None = None
+    """Line of the JSONL file it came from, for error messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationInput:
+    """One annotation line of an annotty JSONL export, read back for import."""
+
+    line: int
+    article_id: str
+    start: int
+    end: int
+    text: str
+    labels: tuple[str, ...]
+    annotator: str
+    updated_at: str | None
+    votes: dict[str, list[str]] | None = None
+    """Present on gold lines (`annotty export --gold`): each annotator's labels."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """A line of the library: an article without its text."""
+
+    id: str
+    title: str | None
+    source: str | None
+    sentence_count: int
+    decided: int
+    """Sentences decided by the annotator the summary was made for."""
+
+
+@dataclass(slots=True)
+class Article:
+    """An analysed article, as the reader shows it."""
+
+    id: str
+    title: str | None
+    source: str | None
+    text: str
+    imported_at: str
+    pipeline: str | None = None
+    meta: dict[str, Any] | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+    def entities_in(self, sentence: Sentence) -> list[Entity]:
+        """The entities that lie wholly inside a sentence, in text order."""
+        return [e for e in self.entities if e.start >= sentence.start and e.end <= sentence.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One actor's decision on one sentence: the labels given, possibly none.
+
+    `decided` False is the state "not yet decided" (kept as a row so that undoing a decision is
+    itself a change with a time, and a merge cannot bring the undone decision back).
+    """
+
+    labels: tuple[str, ...] = ()
+    decided: bool = False
+    updated_at: str | None = None
+    note: str | None = None
+
+    @property
+    def is_negative(self) -> bool:
+        """Decided with no label: an explicit "none of these"."""
+        return self.decided and not self.labels
+
+
+UNDECIDED = Decision()

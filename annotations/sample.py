@@ -1,0 +1,16 @@
+"""The sample article annotty opens on first run (a news report on the battle for Palmyra)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+SAMPLE_NAME = "palmyra.txt"
+
+
+def sample_path() -> Path:
+    """The bundled sample: inside the installed package, or in the source tree's `seeds/`."""
+    installed = Path(str(files("annotations"))) / "seeds" / SAMPLE_NAME
+    if installed.is_file():
+        return installed
+    return Path(__file__).resolve().parent.parent / "seeds" / SAMPLE_NAME

@@ -1,0 +1,271 @@
+"""The SQLite database: where it is, opening it safely, its schema and migrations, transactions.
+
+Everything annotty knows lives in one SQLite file the user owns. It is opened in WAL mode with
+`synchronous=FULL`, so each committed change survives the process being killed (and the machine
+losing power); writers take the lock up front with `BEGIN IMMEDIATE`, because a deferred
+transaction that reads and then writes fails with "database is locked" against another writer
+whatever the busy timeout.
+
+A file that is not an annotty database, or one written by a newer annotty, is refused before
+anything is written to it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlite_utils import Database
+
+from annotations.errors import StoreError
+
+APPLICATION_ID = 0x414E4E54
+"""`PRAGMA application_id` of every annotty database ("ANNT"): how a file is known as ours."""
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_db_path() -> Path:
+    """Where the database lives when neither `--db` nor `ANNOTTY_DB` says."""
+    from platformdirs import user_data_path
+
+    return user_data_path("annotty", appauthor=False) / "annotty.db"
+
+
+_clock_lock = threading.Lock()
+_last_time: datetime | None = None
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC with microseconds, e.g. `2026-11-24T18:05:02.123456Z`.
+
+    Strictly increasing within a process, so that "the later change wins" is well defined even
+    for two changes in the same microsecond. The fixed format sorts as text in time order.
+    """
+    global _last_time
+    with _clock_lock:
+        now = datetime.now(UTC)
+        if _last_time is not None and now <= _last_time:
+            now = _last_time + timedelta(microseconds=1)
+        _last_time = now
+    return now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# Each migration brings the schema from version N to N+1; `user_version` is N. Statements run one
+# by one inside the migration's transaction (executescript would commit half-way).
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            source TEXT,
+            text TEXT NOT NULL,
+            meta TEXT,
+            imported_at TEXT NOT NULL,
+            pipeline TEXT,
+            sentence_count INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE sentences (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            idx INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (article_id, idx)
+        )""",
+        'CREATE UNIQUE INDEX sentences_span ON sentences(article_id, start, "end")',
+        """CREATE TABLE entities (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (article_id, start, "end", label)
+        )""",
+        """CREATE TABLE labels (
+            position INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        )""",
+        """CREATE TABLE annotations (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            annotator TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '[]',
+            decided INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, start, "end", annotator)
+        )""",
+        "CREATE INDEX annotations_by_annotator ON annotations(annotator, article_id)",
+        """CREATE TABLE gold (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            reviewer TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '[]',
+            decided INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL,
+            note TEXT,
+            PRIMARY KEY (article_id, start, "end")
+        )""",
+        """CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            layer TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            before TEXT NOT NULL,
+            after TEXT NOT NULL,
+            at TEXT NOT NULL,
+            undone INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX history_by_actor ON history(layer, actor, article_id, step)",
+        """CREATE TABLE positions (
+            annotator TEXT NOT NULL,
+            screen TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            sentence INTEGER NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (annotator, screen, article_id)
+        )""",
+        "INSERT INTO labels (position, name) VALUES"
+        " (1, 'military'), (2, 'diplomatic'), (3, 'heritage_damage')",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Store:
+    """An open annotty database. Use one per thread: the connection belongs to its thread."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.db = Database(conn)
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> Store:
+        """Open (and, if `create`, create or upgrade) the database at `path`.
+
+        Raises:
+            StoreError: the file is missing (and not `create`), is not an annotty database, or
+                comes from a newer annotty. Such a file is never modified.
+        """
+        path = Path(path).expanduser()
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory, not a database file")
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            raise StoreError(f"no annotty database at {path}: import articles first")
+        if exists:
+            _check_foreign(path)
+        elif not path.parent.exists():
+            raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open {path}: {error}") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            store = cls(conn, path)
+            store._migrate()
+        except sqlite3.Error as error:
+            conn.close()
+            raise StoreError(f"cannot use {path}: {error}") from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A write transaction that takes the lock at once (`BEGIN IMMEDIATE`) and commits on exit.
+
+        Nested use joins the outer transaction.
+        """
+        if self.conn.in_transaction:
+            yield self.db
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def rows(self, sql: str, params: tuple | dict = ()) -> Iterator[dict]:
+        """Rows of a query as dicts."""
+        return self.db.query(sql, params)
+
+    def value(self, sql: str, params: tuple | dict = ()) -> object:
+        """The first column of the first row of a query, or None."""
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def _migrate(self) -> None:
+        with self.write():
+            version = self.value("PRAGMA user_version")
+            assert isinstance(version, int)
+            if version > SCHEMA_VERSION:
+                raise StoreError(_newer_message(self.path, version))
+            for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in statements:
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+            if version == 0:
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _newer_message(path: Path, version: int) -> str:
+    return (
+        f"{path} was written by a newer annotty (schema {version}; this annotty knows up to "
+        f"{SCHEMA_VERSION}): upgrade annotty to open it"
+    )
+
+
+def _check_foreign(path: Path) -> None:
+    """Refuse, without writing to it, a file that is not an annotty database we can use."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{path} is not an annotty database (not an SQLite file)")
+    uri = f"file:{quote(os.fspath(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StoreError(f"{path} is not a usable SQLite database: {error}") from None
+    if application_id != APPLICATION_ID and tables:
+        raise StoreError(f"{path} is an SQLite database, but not annotty's; refusing to change it")
+    if version > SCHEMA_VERSION:
+        raise StoreError(_newer_message(path, version))

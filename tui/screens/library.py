@@ -1,0 +1,133 @@
+"""The library: every article with its source, size and this annotator's progress."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from annotations.library import list_articles
+from annotations.model import ArticleSummary
+from annotations.store import Store
+from tui.widgets.chips import MUTED, join, progress_bar
+
+
+class LibraryScreen(Screen[None]):
+    """Pick an article to read; `/` filters by title or text."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="open", tooltip="Open the highlighted article"),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter by title or text"),
+        Binding("j", "cursor(1)", "Down", show=False, id="library-down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="library-up"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+    ]
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.articles: list[ArticleSummary] = []
+        self.search: str = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="library-title")
+        yield Input(placeholder="filter by title or text", id="filter")
+        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Title", key="title")
+        table.add_column("Source", key="source")
+        table.add_column("Sentences", key="sentences")
+        table.add_column("Progress", key="progress")
+        self.query_one(Input).display = False
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self, keep: str | None = None) -> None:
+        """Read the articles again (progress changes as the annotator works)."""
+        table = self.query_one(DataTable)
+        if keep is None and table.row_count:
+            keep = self.highlighted()
+        self.articles = list_articles(self.store, self.annotator, self.search or None)
+        table.clear()
+        for article in self.articles:
+            table.add_row(
+                Text(article.title or "(untitled)"),
+                Text(PurePath(article.source).name if article.source else "", style="dim"),
+                Text(str(article.sentence_count), justify="right"),
+                progress_bar(article.decided, article.sentence_count),
+                key=article.id,
+            )
+        if keep is not None:
+            for row, article in enumerate(self.articles):
+                if article.id == keep:
+                    table.move_cursor(row=row)
+                    break
+        decided = sum(a.decided for a in self.articles)
+        total = sum(a.sentence_count for a in self.articles)
+        shown = f"{len(self.articles)} articles"
+        if self.search:
+            shown += f" matching “{self.search}”"
+        title = join(
+            [
+                Text("annotty library", style="bold"),
+                Text(shown),
+                Text(self.annotator, style="bold"),
+                Text("decided ").append_text(progress_bar(decided, total)),
+            ]
+        )
+        if not self.articles:
+            title.append("   nothing here: annotty import PATH", MUTED)
+        self.query_one("#library-title", Static).update(title)
+
+    def highlighted(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.articles or table.cursor_row >= len(self.articles):
+            return None
+        return self.articles[table.cursor_row].id
+
+    def action_open(self) -> None:
+        identity = self.highlighted()
+        if identity is not None:
+            self.app.open_article(identity)  # type: ignore[attr-defined]
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.cursor_row + step))
+
+    def action_filter(self) -> None:
+        search = self.query_one(Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.search = event.value.strip()
+        self.reload()
+
+    @on(Input.Submitted)
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        search = self.query_one(Input)
+        if search.value:
+            search.value = ""
+        search.display = False
+        self.query_one(DataTable).focus()

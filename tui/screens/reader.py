@@ -1,0 +1,59 @@
+"""The reader: one article, its entities coloured, each sentence tagged from the keyboard."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+
+from annotations.decisions import ANNOTATIONS
+from tui.screens.article_screen import ArticleScreen
+from tui.widgets.chips import progress_bar, reader_gutter, reader_gutter_width
+
+
+class ReaderScreen(ArticleScreen):
+    """Tag the sentences of an article: `1`-`9` toggle labels, `space` decides and moves on."""
+
+    BINDINGS = [
+        Binding(
+            "space,enter",
+            "decide",
+            "Decide",
+            id="decide",
+            tooltip="Decide the sentence with the labels it has (none: 'no label'), go to the next"
+            " undecided one",
+        ),
+    ]
+    layer = ANNOTATIONS
+    screen_name = "reader"
+
+    def gutter(self, index: int) -> Text:
+        return reader_gutter(self.state(index), self.scheme)
+
+    def gutter_width(self) -> int:
+        return reader_gutter_width(self.scheme)
+
+    def undecided(self) -> list[int]:
+        return [i for i in range(len(self.article.sentences)) if not self.state(i).decided]
+
+    def first_cursor(self) -> int:
+        undecided = self.undecided()
+        return undecided[0] if undecided else 0
+
+    def status_parts(self) -> list[Text]:
+        total = len(self.article.sentences)
+        done = total - len(self.undecided())
+        return [Text("decided ").append_text(progress_bar(done, total))]
+
+    def action_decide(self) -> None:
+        span = self.current_span()
+        if span is None:
+            return
+        change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
+        if change is not None:
+            self.apply([change])
+        target = self.next_index(self.undecided())
+        if target is None:
+            self.notify("every sentence here is decided: n for the next article", timeout=3)
+            self.move_to(self.cursor + 1)
+        else:
+            self.move_to(target)

@@ -1,0 +1,140 @@
+"""Small styled pieces of text: label chips, gutters, the entity legend, progress bars.
+
+All are built as `rich.text.Text` from plain strings with explicit styles, never from markup, so
+label and annotator names (which come from outside) are drawn as data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from rich.style import Style
+from rich.text import Text
+
+from annotations.model import Decision
+from annotations.text import display_label
+from tui.widgets.entity_colors import entity_color
+
+LABEL_COLORS = (
+    "#ef6f6c",
+    "#5fa8f5",
+    "#f2c14e",
+    "#7bc47f",
+    "#c38df0",
+    "#4fc1c6",
+    "#f29e4c",
+    "#e07bb0",
+    "#b8c4d6",
+)
+"""One colour per key position 1..9, distinct from the entity palette's pastels."""
+DARK = "#111111"
+MUTED = Style(dim=True)
+
+
+def label_color(position: int) -> str:
+    """The colour of the label at a 0-based position of the scheme."""
+    return LABEL_COLORS[position % len(LABEL_COLORS)]
+
+
+def chip(text: str, color: str, *, on: bool = True) -> Text:
+    """A label-like chip: dark text on the colour when on, the colour as text when off."""
+    if on:
+        return Text(f" {text} ", style=Style(color=DARK, bgcolor=color, bold=True))
+    return Text(f" {text} ", style=Style(color=color, dim=True))
+
+
+def label_marks(labels: Iterable[str], scheme: Sequence[str], decided: bool) -> Text:
+    """One cell per scheme label: its key digit in its colour when given, `·` when not, blank
+    when the sentence is undecided."""
+    given = set(labels)
+    marks = Text()
+    for position, name in enumerate(scheme):
+        if not decided:
+            marks.append(" ")
+        elif name in given:
+            marks.append(str(position + 1), Style(color=DARK, bgcolor=label_color(position)))
+        else:
+            marks.append("·", MUTED)
+    return marks
+
+
+def reader_gutter_width(scheme: Sequence[str]) -> int:
+    return len(scheme) + 2
+
+
+def reader_gutter(decision: Decision, scheme: Sequence[str]) -> Text:
+    """`● 1·3`: decided (●) or not (○), then the labels given."""
+    gutter = Text()
+    if decision.decided:
+        gutter.append("●", Style(color="#7bc47f", bold=True))
+    else:
+        gutter.append("○", MUTED)
+    gutter.append(" ")
+    gutter.append_text(label_marks(decision.labels, scheme, decision.decided))
+    return gutter
+
+
+def label_bar(scheme: Sequence[str], current: Decision) -> Text:
+    """The scheme with the keys, the current sentence's labels lit."""
+    bar = Text()
+    for position, name in enumerate(scheme):
+        lit = current.decided and name in current.labels
+        bar.append_text(chip(f"{position + 1} {display_label(name)}", label_color(position), on=lit))
+        bar.append(" ")
+    if current.decided:
+        bar.append("decided" if current.labels else "decided: no label", Style(color="#7bc47f"))
+    else:
+        bar.append("not decided", MUTED)
+    return bar
+
+
+def entity_legend(labels: Iterable[str]) -> Text:
+    """The entity types of an article, each in its colour."""
+    legend = Text()
+    for label in sorted(set(labels)):
+        legend.append(f" {label} ", Style(color=DARK, bgcolor=entity_color(label)))
+        legend.append(" ")
+    return legend
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> Text:
+    """`█████░░░░░ 12/25`."""
+    filled = round(width * done / total) if total else 0
+    bar = Text("█" * filled, Style(color="#7bc47f"))
+    bar.append("░" * (width - filled), MUTED)
+    bar.append(f" {done}/{total}")
+    return bar
+
+
+def join(parts: Iterable[Text], separator: str = "  │  ") -> Text:
+    """Texts joined by a dim separator."""
+    return Text(separator, MUTED).join(parts)
+
+
+def votes_gutter_width(scheme: Sequence[str], annotators: Sequence[str]) -> int:
+    return (len(scheme) + 1) * len(annotators) + 2 + len(scheme)
+
+
+def votes_gutter(
+    votes: Mapping[str, tuple[str, ...]],
+    annotators: Sequence[str],
+    scheme: Sequence[str],
+    gold: Decision,
+    *,
+    disagreement: bool,
+) -> Text:
+    """Each annotator's labels side by side, a mark (`≠` disagreement, `=` all alike), then gold."""
+    gutter = Text()
+    for name in annotators:
+        labels = votes.get(name)
+        gutter.append_text(label_marks(labels or (), scheme, labels is not None))
+        gutter.append(" ")
+    if disagreement:
+        gutter.append("≠", Style(color="#ef6f6c", bold=True))
+    elif len(votes) >= 2:
+        gutter.append("=", Style(color="#7bc47f"))
+    else:
+        gutter.append(" ")
+    gutter.append(" ")
+    gutter.append_text(label_marks(gold.labels, scheme, gold.decided))
+    return gutter
