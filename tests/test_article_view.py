@@ -10,9 +10,16 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.pilot import Pilot
+from textual.strip import Strip
 
 from tui.widgets.article_view import CURSOR_MARKER, ArticleView, SentenceBlock
-from tui.widgets.entity_colors import DEFAULT_ENTITY_COLOR, ENTITY_COLORS, entity_color
+from tui.widgets.entity_colors import (
+    DEFAULT_ENTITY_COLOR,
+    ENTITY_COLORS,
+    entity_color,
+    entity_style,
+)
 
 # Run the async tests with anyio's pytest plugin (installed with Textual's dependencies).
 pytestmark = pytest.mark.anyio
@@ -46,6 +53,7 @@ class ViewApp(App[None]):
 
 
 def gutters(count: int) -> list[Text]:
+    """Plain gutters showing each sentence's index."""
     return [Text(f"{index:>3}") for index in range(count)]
 
 
@@ -97,7 +105,7 @@ def count_renders(view: ArticleView) -> Iterator[list[int]]:
     built: list[int] = []
     original = view._render_content_line
 
-    def counting(line: int, width: int, is_cursor: bool):
+    def counting(line: int, width: int, is_cursor: bool) -> Strip:
         built.append(line)
         return original(line, width, is_cursor)
 
@@ -108,7 +116,10 @@ def count_renders(view: ArticleView) -> Iterator[list[int]]:
         del view._render_content_line
 
 
-async def shown(pilot, blocks: Sequence[SentenceBlock], cursor: int = 0) -> ArticleView:
+async def shown(
+    pilot: Pilot[None], blocks: Sequence[SentenceBlock], cursor: int = 0
+) -> ArticleView:
+    """Show ``blocks`` in the app's view and wait for the screen to be drawn."""
     view = pilot.app.query_one(ArticleView)
     view.show(blocks, gutters(len(blocks)), gutter_width=GUTTER, cursor=cursor)
     await pilot.pause()
@@ -309,6 +320,7 @@ def test_entity_color_lookup() -> None:
     assert entity_color("ORG") == "#7aecec"
     assert entity_color("person") == "#aa9cfc"
     assert entity_color("SOMETHING_ELSE") == DEFAULT_ENTITY_COLOR
+    assert entity_style("GPE") == Style(color="#000000", bgcolor="#feca74")
 
 
 async def test_entity_split_across_wrapped_lines() -> None:
@@ -424,3 +436,24 @@ async def test_long_article_loads_and_scrolls_to_the_last_sentence() -> None:
             await pilot.pause()
         assert len(built) == view.lines_of(4998)[1] + count
         assert row_of_line(view, view.lines_of(4998)[0]).startswith("new ")
+
+
+async def test_scrolling_keeps_context_and_shows_the_start_of_a_tall_sentence() -> None:
+    tall = " ".join(["tall"] * 400)  # far more lines than the view has
+    blocks = [SentenceBlock(f"Short {index}.", 0) for index in range(30)]
+    blocks.append(SentenceBlock(tall, 1))
+    async with ViewApp().run_test(size=(60, 12)) as pilot:
+        view = await shown(pilot, blocks)
+        height = view.size.height
+        view.move_cursor(height)  # just below the view: scroll until it is 2 lines above the end
+        await pilot.pause()
+        assert round(view.scroll_y) == height + 1 + 2 - height
+        view.move_cursor(30)
+        await pilot.pause()
+        first, count = view.lines_of(30)
+        assert count > height
+        assert round(view.scroll_y) == first, "a sentence taller than the view shows its start"
+        assert cursor_lines(view) == list(range(first, first + height))
+        view.move_cursor(29)  # back up: the sentence and 2 lines of context above it
+        await pilot.pause()
+        assert round(view.scroll_y) == view.lines_of(29)[0] - 2

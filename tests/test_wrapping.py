@@ -1,7 +1,8 @@
-"""Tests for tui.widgets.wrapping: cell-width word wrapping into character ranges."""
+"""Tests for tui.widgets.wrapping: cell-width word wrapping and the article layout map."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -10,9 +11,14 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from tui.widgets.wrapping import (
+    BLANK_LINE,
     BREAK_SPACES,
     _wrap_words,
     display_text,
+    entity_pieces,
+    layout_article,
+    nearest_shown,
+    scroll_target,
     visible_start,
     wrap_spans,
 )
@@ -34,7 +40,7 @@ def check_wrap(text: str, width: int) -> list[tuple[int, int]]:
     # The ranges cover the text exactly, in order, each character once.
     assert spans[0][0] == 0
     assert spans[-1][1] == len(text)
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         assert end == start
     for start, end in spans:
         assert start < end or text == ""
@@ -187,7 +193,7 @@ def test_single_cell_fast_path_matches_general_algorithm() -> None:
 
 
 _ALPHABET = st.sampled_from(
-    list("abc xyz") + ["  ", "\t", "\n", "é", "e\u0301", "日", "本", "🎉", "مر", "ש", "\u00a0", "’"]
+    [*"abc xyz", "  ", "\t", "\n", "é", "e\u0301", "日", "本", "🎉", "مر", "ש", "\u00a0", "’"]
 )
 
 
@@ -201,3 +207,72 @@ def test_wrap_invariants_hold_for_any_text(text: str, width: int) -> None:
 @given(st.text(alphabet=" \tabcdé’-", max_size=80), st.integers(min_value=1, max_value=25))
 def test_fast_path_agrees_with_word_walk(text: str, width: int) -> None:
     assert wrap_spans(text, width) == _wrap_words(text, width)
+
+
+# -- Article layout helpers ---------------------------------------------------------------------
+
+
+def test_layout_article_blank_line_between_paragraphs_only() -> None:
+    texts = ["one two three four", "five", "six", "seven"]
+    wraps: list[list[tuple[int, int]] | None] = [None] * 4
+    layout = layout_article(texts, [0, 0, 1, 3], range(4), wraps, 10)
+    assert layout.line_sentence == [0, 0, 1, BLANK_LINE, 2, BLANK_LINE, 3]
+    assert layout.line_span == [(0, 7), (7, 18), (0, 4), (0, 0), (0, 3), (0, 0), (0, 5)]
+    assert layout.first_line == [0, 2, 4, 6]
+    assert layout.line_count == [2, 1, 1, 1]
+    assert wraps[0] == [(0, 7), (7, 18)], "wraps are stored for the next layout"
+
+
+def test_layout_article_with_a_filter_reuses_wraps() -> None:
+    texts = ["aaa", "bbb", "ccc", "ddd"]
+    wraps: list[list[tuple[int, int]] | None] = [[(0, 3)], [(0, 1), (1, 3)], None, None]
+    # The stored (deliberately odd) wrap of sentence 1 is used as is: no rewrapping.
+    layout = layout_article(texts, [0, 0, 0, 1], [1, 3], wraps, 80)
+    assert layout.line_sentence == [1, 1, BLANK_LINE, 3]
+    assert layout.first_line == [-1, 0, -1, 3]
+    assert layout.line_count == [0, 2, 0, 1]
+    assert wraps[2] is None and wraps[3] == [(0, 3)]
+
+
+def test_layout_article_empty() -> None:
+    layout = layout_article([], [], [], [], 10)
+    assert layout.line_sentence == [] and layout.first_line == []
+
+
+@pytest.mark.parametrize(
+    ("first", "count", "top", "height", "expected"),
+    [
+        (10, 2, 5, 20, None),  # already in view with context
+        (4, 2, 5, 20, 2),  # above: two lines of context above
+        (30, 2, 5, 20, 14),  # below: two lines of context below
+        (23, 2, 5, 20, 7),  # partly below
+        (1, 2, 5, 20, 0),  # never above the top
+        (50, 30, 0, 20, 50),  # taller than the view: its start at the top
+        (10, 19, 0, 20, 9),  # nearly as tall: no room for context
+        (0, 19, 0, 20, None),  # nearly as tall and in view
+    ],
+)
+def test_scroll_target(first: int, count: int, top: int, height: int, expected: int | None) -> None:
+    assert scroll_target(first, count, top, height, 2) == expected
+
+
+def test_entity_pieces() -> None:
+    entities = [(0, 5, "ORG"), (3, 8, "X"), (12, 20, "GPE"), (30, 40, "PAST_END")]
+    assert entity_pieces(25, 0, 25, entities) == [
+        (0, 5, "ORG"),
+        (5, 8, "X"),  # the overlap is clipped
+        (8, 12, None),
+        (12, 20, "GPE"),
+        (20, 25, None),
+    ]
+    # A wrapped line from 14 to 22: the entity is cut at the line start.
+    assert entity_pieces(25, 14, 22, entities) == [(14, 20, "GPE"), (20, 22, None)]
+    assert entity_pieces(25, 4, 4, entities) == []
+    assert entity_pieces(5, 0, 5, [(-3, 2, "ORG")]) == [(0, 2, "ORG"), (2, 5, None)]
+
+
+def test_nearest_shown() -> None:
+    assert nearest_shown([1, 4, 9], 4) == 4
+    assert nearest_shown([1, 4, 9], 5) == 9
+    assert nearest_shown([1, 4, 9], 0) == 1
+    assert nearest_shown([1, 4, 9], 12) == 9

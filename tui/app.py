@@ -12,7 +12,7 @@ from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import Store
 from tui.commands import ScreenCommands
-from tui.screens.help import HelpScreen, binding_rows
+from tui.screens.help import HelpScreen, binding_rows, own_bindings
 from tui.screens.library import LibraryScreen
 
 
@@ -75,4 +75,6 @@ class AnnottyApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         title = f"Keys: {type(self.screen).__name__.removesuffix('Screen').lower()}"
-        self.push_screen(HelpScreen(binding_rows(self.screen, self.BINDINGS), title))
+        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette", "Command palette")
+        rows = binding_rows(self.screen, [*own_bindings(self), palette])
+        self.push_screen(HelpScreen(rows, title))

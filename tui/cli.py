@@ -40,7 +40,7 @@ class Settings:
 
 
 def _annotator_name(value: str | None) -> str:
-    raw = value or os.environ.get("ANNOTTY_ANNOTATOR") or _login_name()
+    raw = value if value is not None else os.environ.get("ANNOTTY_ANNOTATOR") or _login_name()
     name = clean_line(raw)
     if not name:
         raise click.BadParameter("an annotator name cannot be empty", param_hint="--annotator")

@@ -6,43 +6,30 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.screens.help import binding_rows
+from tui.screens.help import KeyRow, binding_rows
 
 
 class ScreenCommands(Provider):
-    """Offers every action of the current screen (and the app), so nothing needs a key."""
+    """Offers every action of the current screen, so nothing needs its key remembered."""
 
-    def _commands(self) -> list[tuple[str, str, str]]:
-        screen = self.screen
-        bindings = {}
-        for cls in reversed(type(screen).__mro__):
-            for binding in cls.__dict__.get("BINDINGS", []):
-                for single in binding.make_bindings([binding]):
-                    bindings.setdefault(single.action, single)
-        rows = binding_rows(screen, [])
-        by_description = {description: keys for keys, description, _ in rows}
-        commands = []
-        for action, binding in bindings.items():
-            describe = getattr(screen, "describe_binding", lambda b: b.description)
-            description = describe(binding)
-            if description in by_description:
-                commands.append((description, action, by_description[description]))
-        return commands
+    def _rows(self) -> list[KeyRow]:
+        return binding_rows(self.screen, [])
+
+    def _run(self, row: KeyRow) -> partial:
+        return partial(self.screen.run_action, row.action)
 
     async def discover(self) -> Hits:
-        for description, action, keys in self._commands():
-            yield DiscoveryHit(
-                description, partial(self.screen.run_action, action), help=f"key: {keys}"
-            )
+        for row in self._rows():
+            yield DiscoveryHit(row.description, self._run(row), help=" ".join(row.keys))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for description, action, keys in self._commands():
-            score = matcher.match(description)
+        for row in self._rows():
+            score = matcher.match(row.description)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(description),
-                    partial(self.screen.run_action, action),
-                    help=f"key: {keys}",
+                    matcher.highlight(row.description),
+                    self._run(row),
+                    help=" ".join(row.keys),
                 )

@@ -8,6 +8,7 @@ is committed by the core before the screen changes, so what is on screen is on d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from rich.text import Text
 from textual import on
@@ -26,6 +27,12 @@ from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, SentenceBlock
 from tui.widgets.chips import MUTED, entity_legend, join, label_bar
 
+
+def source_name(source: str) -> str:
+    """A source as shown: a URL whole, a file by its name."""
+    return source if "://" in source else PurePath(source).name
+
+
 POSITION_SAVE_DELAY = 0.5
 """Seconds of stillness before the cursor position is written (decisions are written at once)."""
 
@@ -37,7 +44,6 @@ def _label_binding(key: int) -> Binding:
         f"Toggle label {key}",
         show=False,
         id=f"toggle-label-{key}",
-        tooltip=f"Add or remove the label at position {key} of the scheme",
     )
 
 
@@ -60,7 +66,7 @@ class ArticleScreen(Screen[None]):
         Binding("escape,q", "back", "Library", id="back"),
     ]
 
-    layer: Layer
+    decision_layer: Layer
     screen_name: str
     """Name under which positions are remembered."""
 
@@ -77,18 +83,19 @@ class ArticleScreen(Screen[None]):
         self.actor = actor
         self.scheme = list(scheme)
         self.article_ids = list(article_ids)
-        self.decisions = Decisions(store, self.layer, actor, scheme)
+        self.decisions = Decisions(store, self.decision_layer, actor, scheme)
         self.article: Article = get_article(store, article_id)
         self.states: dict[Span, Decision] = {}
         self.index_of: dict[Span, int] = {}
         self._save_timer: Timer | None = None
+        self.view = ArticleView(id="article")
 
     # -- composition -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield from self.compose_header()
-        yield ArticleView(id="article")
+        yield self.view
         yield Static(id="labels")
         yield Static(id="legend")
         yield Static(id="status")
@@ -101,16 +108,12 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load(self.article.id)
 
-    @property
-    def view(self) -> ArticleView:
-        return self.query_one("#article", ArticleView)
-
     # -- what subclasses define --------------------------------------------------------------
 
-    def gutter(self, index: int) -> Text:
+    def gutter_for(self, index: int) -> Text:
         raise NotImplementedError
 
-    def gutter_width(self) -> int:
+    def gutter_cells(self) -> int:
         raise NotImplementedError
 
     def status_parts(self) -> list[Text]:
@@ -148,11 +151,11 @@ class ArticleScreen(Screen[None]):
             )
             for sentence in article.sentences
         ]
-        gutters = [self.gutter(index) for index in range(len(blocks))]
-        self.view.show(blocks, gutters, gutter_width=self.gutter_width(), cursor=cursor)
+        gutters = [self.gutter_for(index) for index in range(len(blocks))]
+        self.view.show(blocks, gutters, gutter_width=self.gutter_cells(), cursor=cursor)
         title = Text(article.title or "(untitled)", style="bold")
         if article.source:
-            title.append(f"  {article.source}", MUTED)
+            title.append(f"  {source_name(article.source)}", MUTED)
         self.query_one("#title", Static).update(title)
         self.refresh_legend()
         self.refresh_status()
@@ -191,7 +194,7 @@ class ArticleScreen(Screen[None]):
         for change in changes:
             self.states[change.span] = change.after
         self.view.set_gutters(
-            {self.index_of[c.span]: self.gutter(self.index_of[c.span]) for c in changes}
+            {self.index_of[c.span]: self.gutter_for(self.index_of[c.span]) for c in changes}
         )
         self.refresh_status()
 

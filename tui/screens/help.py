@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from rich.style import Style
 from rich.table import Table
@@ -14,33 +15,52 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
-def binding_rows(screen: Screen, app_bindings: Iterable[Binding]) -> list[tuple[str, str, str]]:
-    """(keys, what it does, longer explanation) for the screen's keys, then the app's.
+def own_bindings(node: object) -> list[Binding]:
+    """The bindings annotty's own classes declare for a screen or the app, base classes first.
 
-    Bindings of one action are folded into one row; actions the screen disables are left out.
+    Textual's generic ones (focus cycling, copy) are left out: they say nothing about annotty.
+    """
+    return [
+        binding
+        for cls in reversed(type(node).__mro__)
+        if cls.__module__.startswith("tui.")
+        for binding in cls.__dict__.get("BINDINGS", [])
+        if isinstance(binding, Binding)
+    ]
+
+
+@dataclass
+class KeyRow:
+    """One action and the keys that run it."""
+
+    action: str
+    keys: list[str]
+    description: str
+    tooltip: str
+
+
+def binding_rows(screen: Screen, app_bindings: Iterable[Binding]) -> list[KeyRow]:
+    """The screen's keys, then the app's: one row per action, all its keys together.
+
+    Actions the screen disables (labels beyond the scheme) are left out.
     """
     describe: Callable[[Binding], str] = getattr(
         screen, "describe_binding", lambda binding: binding.description
     )
-    rows: dict[str, tuple[list[str], str, str]] = {}
-    bindings = [
-        binding
-        for cls in reversed(type(screen).__mro__)
-        for binding in cls.__dict__.get("BINDINGS", [])
-        if isinstance(binding, Binding)
-    ]
-    for binding in [*bindings, *app_bindings]:
+    rows: dict[str, KeyRow] = {}
+    for binding in [*own_bindings(screen), *app_bindings]:
         for single in binding.make_bindings([binding]):
             action, _, arguments = single.action.partition("(")
             if arguments and not _enabled(screen, action, single):
                 continue
-            keys, _, tooltip = rows.setdefault(
-                single.action, ([], describe(single), single.tooltip or "")
+            row = rows.setdefault(
+                single.action,
+                KeyRow(single.action, [], describe(single), single.tooltip or ""),
             )
             display = screen.app.get_key_display(single)
-            if display not in keys:
-                keys.append(display)
-    return [(" ".join(keys), description, tooltip) for keys, description, tooltip in rows.values()]
+            if display not in row.keys:
+                row.keys.append(display)
+    return list(rows.values())
 
 
 def _enabled(screen: Screen, action: str, binding: Binding) -> bool:
@@ -54,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close-help")]
 
-    def __init__(self, rows: list[tuple[str, str, str]], title: str) -> None:
+    def __init__(self, rows: list[KeyRow], title: str) -> None:
         super().__init__()
         self.rows = rows
         self.heading = title
@@ -64,8 +84,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style=Style(bold=True), no_wrap=True)
         table.add_column()
         table.add_column(style=Style(dim=True))
-        for keys, description, tooltip in self.rows:
-            table.add_row(Text(keys), Text(description), Text(tooltip))
+        for row in self.rows:
+            table.add_row(Text(" ".join(row.keys)), Text(row.description), Text(row.tooltip))
         with VerticalScroll(id="help-body"):
             yield Static(Text(self.heading, style="bold"), id="help-title")
             yield Static(table)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from annotations.library import list_articles
 from annotations.model import ArticleSummary
 from annotations.store import Store
+from tui.screens.article_screen import source_name
 from tui.widgets.chips import MUTED, join, progress_bar
 
 
@@ -64,7 +63,7 @@ class LibraryScreen(Screen[None]):
         for article in self.articles:
             table.add_row(
                 Text(article.title or "(untitled)"),
-                Text(PurePath(article.source).name if article.source else "", style="dim"),
+                Text(source_name(article.source) if article.source else "", style="dim"),
                 Text(str(article.sentence_count), justify="right"),
                 progress_bar(article.decided, article.sentence_count),
                 key=article.id,
@@ -76,7 +75,8 @@ class LibraryScreen(Screen[None]):
                     break
         decided = sum(a.decided for a in self.articles)
         total = sum(a.sentence_count for a in self.articles)
-        shown = f"{len(self.articles)} articles"
+        count = len(self.articles)
+        shown = f"{count} article{'' if count == 1 else 's'}"
         if self.search:
             shown += f" matching “{self.search}”"
         title = join(

@@ -23,13 +23,13 @@ class ReaderScreen(ArticleScreen):
             " undecided one",
         ),
     ]
-    layer = ANNOTATIONS
+    decision_layer = ANNOTATIONS
     screen_name = "reader"
 
-    def gutter(self, index: int) -> Text:
+    def gutter_for(self, index: int) -> Text:
         return reader_gutter(self.state(index), self.scheme)
 
-    def gutter_width(self) -> int:
+    def gutter_cells(self) -> int:
         return reader_gutter_width(self.scheme)
 
     def undecided(self) -> list[int]:

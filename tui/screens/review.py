@@ -40,7 +40,7 @@ class ReviewScreen(ArticleScreen):
         ),
         Binding("f", "filter", "Disagreements only", id="filter-disagreements"),
     ]  # fmt: skip
-    layer = GOLD
+    decision_layer = GOLD
     screen_name = "review"
 
     def __init__(
@@ -100,7 +100,7 @@ class ReviewScreen(ArticleScreen):
         heads.append("   columns: " + ", ".join(self.annotators) + ", then gold", MUTED)
         self.query_one("#columns", Static).update(heads)
 
-    def gutter(self, index: int) -> Text:
+    def gutter_for(self, index: int) -> Text:
         span = self.article.sentences[index].span
         return votes_gutter(
             self.votes.get(span, {}),
@@ -110,7 +110,7 @@ class ReviewScreen(ArticleScreen):
             disagreement=index in self.disagreements,
         )
 
-    def gutter_width(self) -> int:
+    def gutter_cells(self) -> int:
         return votes_gutter_width(self.scheme, self.annotators)
 
     def first_cursor(self) -> int:
@@ -128,7 +128,7 @@ class ReviewScreen(ArticleScreen):
             Text(f"disagreements {len(self.disagreements)}"),
         ]
 
-    def visible(self) -> list[int]:
+    def shown_indices(self) -> list[int]:
         return self.disagreements if self.filtered else list(range(len(self.article.sentences)))
 
     def action_cursor(self, step: int) -> None:
@@ -163,7 +163,7 @@ class ReviewScreen(ArticleScreen):
     def action_unanimous(self) -> None:
         accepted = accept_unanimous(self.store, self.actor, self.annotators, self.article.id)
         self.states = self.decisions.for_article(self.article.id)
-        self.view.set_gutters({i: self.gutter(i) for i in range(len(self.article.sentences))})
+        self.view.set_gutters({i: self.gutter_for(i) for i in range(len(self.article.sentences))})
         self.refresh_status()
         self.notify(f"accepted {accepted} unanimous sentences as gold", timeout=3)
 
@@ -174,7 +174,7 @@ class ReviewScreen(ArticleScreen):
         change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
         if change is not None:
             self.apply([change])
-        wanted = [i for i in self.without_gold() if i in set(self.visible())]
+        wanted = [i for i in self.without_gold() if i in set(self.shown_indices())]
         target = self.next_index(wanted)
         self.move_to(target if target is not None else self.cursor)
         if target is None:

@@ -1,14 +1,11 @@
 """The article view: an article's sentences, wrapped, with a gutter per sentence and a cursor.
 
-This is a Line API widget (a :class:`~textual.scroll_view.ScrollView` implementing
-``render_line``), modelled on toolong's ``LogLines``. One widget per sentence costs seconds to
-mount for a long article; here only the visible rows are ever drawn, so the cost of moving the
-cursor or changing a gutter does not depend on the article's length.
-
-The view keeps a layout map from each wrapped line to ``(sentence, character range)`` (see
-:func:`~tui.widgets.wrapping.layout_article`). It is rebuilt when the content, the filter or the
-text width changes; cursor moves and gutter changes only refresh the lines of the sentences
-concerned. Rendered lines are kept in an LRU cache.
+A Line API widget (``ScrollView`` + ``render_line``) after toolong's ``LogLines``: one widget per
+sentence takes seconds to mount for a long article, while this draws only the visible rows. A
+layout map from wrapped line to ``(sentence, character range)``
+(:func:`~tui.widgets.wrapping.layout_article`) is rebuilt when the content, filter or text width
+changes; cursor moves and gutter changes refresh only the lines of the sentences concerned, so
+they cost the same in any article. Rendered lines are kept in an LRU cache.
 
 Sentence text is untrusted: it is drawn as ``Segment(text, style)`` with styles built here, so
 console markup such as ``[@click=app.quit]`` in an article shows literally and does nothing.
@@ -327,14 +324,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             keep_position: Keep the sentence at the top of the view at the top (on resize);
                 otherwise scroll the cursor into view from the top.
         """
-        top = round(self.scroll_y)
-        anchor = self.sentence_at_line(top)
-        anchor = self.sentence_at_line(top + 1) if anchor is None else anchor
-        # Judged on the old layout: a resize must keep a visible cursor visible, but not yank
-        # the reader back to a cursor they scrolled away from.
-        first, count = self.lines_of(self._cursor) if self._blocks else (-1, 0)
-        height = self.scrollable_content_region.height
-        follow_cursor = not keep_position or (first >= 0 and top - count < first < top + height)
+        anchor, follow_cursor = None, True
+        if keep_position and self._blocks:
+            # Judged on the old layout (same content, other width): keep a visible cursor
+            # visible, but do not yank the reader back to a cursor they scrolled away from.
+            top = round(self.scroll_y)
+            anchor = self.sentence_at_line(top)
+            anchor = self.sentence_at_line(top + 1) if anchor is None else anchor
+            first, count = self.lines_of(self._cursor)
+            height = self.scrollable_content_region.height
+            follow_cursor = first >= 0 and top - count < first < top + height
 
         width = self._text_width()
         if width != self._wrap_width:
@@ -465,15 +464,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _gutter_segments(self, sentence: int, gutter_style: Style) -> list[Segment]:
         """Render a sentence's gutter text, cropped or padded to the gutter width."""
-        gutter = self._gutters[sentence].copy()
-        gutter.no_wrap = True
-        gutter.end = ""
-        gutter.truncate(self._gutter_width, overflow="crop", pad=True)
+        gutter = self._gutters[sentence]
         console = self.app.console
         # Text.render leaves out the Text's own style when it has no spans: apply it here.
         base = gutter_style + console.get_style(gutter.style, default=Style.null())
-        segments = Segment.apply_style(gutter.render(console), base)
-        return list(Strip(segments).crop_extend(0, self._gutter_width, gutter_style))
+        strip = Strip(gutter.render(console)).apply_style(base)
+        return list(strip.crop_extend(0, self._gutter_width, gutter_style))
 
     def _text_segments(self, sentence: int, start: int, end: int, style: Style) -> list[Segment]:
         """Cut a wrapped line of a sentence into literal-text segments, styling entities."""

@@ -79,7 +79,8 @@ def label_bar(scheme: Sequence[str], current: Decision) -> Text:
     bar = Text()
     for position, name in enumerate(scheme):
         lit = current.decided and name in current.labels
-        bar.append_text(chip(f"{position + 1} {display_label(name)}", label_color(position), on=lit))
+        text = f"{position + 1} {display_label(name)}"
+        bar.append_text(chip(text, label_color(position), on=lit))
         bar.append(" ")
     if current.decided:
         bar.append("decided" if current.labels else "decided: no label", Style(color="#7bc47f"))
