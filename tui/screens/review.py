@@ -74,8 +74,7 @@ class ReviewScreen(ArticleScreen):
         self._show_columns()
 
     def _show_agreement(self) -> None:
-        keyed = {span: votes for span, votes in self.votes.items()}
-        report = compute_agreement(keyed, self.annotators, self.scheme)
+        report = compute_agreement(self.votes, self.annotators, self.scheme)
         line = Text("agreement here: ", style="bold")
         parts = []
         for name, figures in report.labels.items():
@@ -174,7 +173,8 @@ class ReviewScreen(ArticleScreen):
         change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
         if change is not None:
             self.apply([change])
-        wanted = [i for i in self.without_gold() if i in set(self.shown_indices())]
+        shown = set(self.shown_indices())
+        wanted = [i for i in self.without_gold() if i in shown]
         target = self.next_index(wanted)
         self.move_to(target if target is not None else self.cursor)
         if target is None:
