@@ -78,7 +78,7 @@ def export_records(
         ).fetchone()
         spans = sorted({(row[1], row[2]) for row in rows})
         entities = _entities_by_sentence(store, identity, spans)
-        votes = _votes(store, identity, who, params) if gold else {}
+        votes = _votes(store, identity, who, params, scheme) if gold else {}
         for idx, start, end, text, actor, labels, updated_at in rows:
             record: dict[str, Any] = {
                 "article_id": identity,
@@ -99,7 +99,7 @@ def export_records(
 
 
 def _votes(
-    store: Store, identity: str, who: str, params: list[Any]
+    store: Store, identity: str, who: str, params: list[Any], scheme: Sequence[str]
 ) -> dict[tuple[int, int], dict[str, list[str]]]:
     votes: dict[tuple[int, int], dict[str, list[str]]] = {}
     rows = store.conn.execute(
@@ -108,7 +108,9 @@ def _votes(
         [identity, *params],
     )
     for start, end, annotator, labels in rows:
-        votes.setdefault((start, end), {})[annotator] = json.loads(labels)
+        votes.setdefault((start, end), {})[annotator] = list(
+            in_scheme_order(json.loads(labels), scheme)
+        )
     return votes
 
 

@@ -163,7 +163,7 @@ def _summary(result: FileResult) -> str:
         parts.append(_count(result.duplicates, "duplicate"))
     if result.annotations:
         parts.append(_count(result.annotations, "annotation"))
-    return ", ".join(parts)
+    return ", ".join(parts) or "nothing new"
 
 
 def _count(number: int, noun: str) -> str:

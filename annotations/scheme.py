@@ -78,12 +78,27 @@ def set_labels(store: Store, labels: Sequence[str]) -> list[str]:
                 f"cannot drop label {dropped[0]!r}: annotations use it "
                 "(the scheme can only grow or be reordered once labels are in use)"
             )
+        _forget_history_of(store, set(get_labels(store)) - set(labels))
         store.conn.execute("DELETE FROM labels")
         store.conn.executemany(
             "INSERT INTO labels (position, name) VALUES (?, ?)",
             [(position, name) for position, name in enumerate(labels, start=1)],
         )
     return labels
+
+
+def _forget_history_of(store: Store, dropped: set[str]) -> None:
+    """Drop the undo steps that mention a dropped label: undo must not bring a label back into
+    the data after the scheme lost it. (Each history row holds whole states, so the steps that
+    remain still undo correctly.)"""
+    if not dropped:
+        return
+    doomed = [
+        row["id"]
+        for row in store.rows("SELECT id, before, after FROM history")
+        if dropped & {*json.loads(row["before"])["labels"], *json.loads(row["after"])["labels"]}
+    ]
+    store.conn.executemany("DELETE FROM history WHERE id = ?", [(i,) for i in doomed])
 
 
 def in_scheme_order(labels: Iterable[str], scheme: Sequence[str]) -> tuple[str, ...]:

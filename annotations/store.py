@@ -265,7 +265,8 @@ def _check_foreign(path: Path) -> None:
             conn.close()
     except sqlite3.Error as error:
         raise StoreError(f"{path} is not a usable SQLite database: {error}") from None
-    if application_id != APPLICATION_ID and tables:
+    # Another application's id marks the file as theirs even before it has any table.
+    if application_id != APPLICATION_ID and (tables or application_id):
         raise StoreError(f"{path} is an SQLite database, but not annotty's; refusing to change it")
     if version > SCHEMA_VERSION:
         raise StoreError(_newer_message(path, version))

@@ -17,11 +17,13 @@ from annotations.errors import InputError
 
 # ESC-introduced sequences: CSI (ESC [ ... final byte), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC
 # (ESC P/X/^/_ ... ST), and two-byte escapes. An unterminated string sequence ends at the end of its
-# line, never later: a stray ESC must not swallow the rest of an article. The 8-bit C1 forms are
-# single control characters here and go with the other controls, alone.
+# line, never later: a stray ESC must not swallow the rest of an article. The 8-bit CSI (U+009B) is
+# bounded like its 7-bit form and goes whole; the 8-bit string introducers (DCS, SOS, OSC, PM, APC)
+# have no bounded form, so they are single control characters here and go alone.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]                        # CSI
+    | \x9b[0-?]*[ -/]*[@-~]                         # 8-bit CSI
     | \x1b\][^\n]*?(?:\x07|\x1b\\|(?=\n)|$)         # OSC
     | \x1b[PX^_][^\n]*?(?:\x1b\\|(?=\n)|$)           # DCS, SOS, PM, APC
     | \x1b[ -/]*[0-~]?                              # other escapes (and a lone ESC)
@@ -62,7 +64,7 @@ def strip_controls(value: str) -> str:
     """Remove terminal escape sequences and control characters, keeping newlines and tabs."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    if "\x1b" in value:
+    if "\x1b" in value or "\x9b" in value:
         value = _ESCAPE_SEQUENCE.sub("", value)
     return _CONTROL.sub("", value)
 

@@ -415,7 +415,12 @@ def main() -> None:
         click.echo("annotty: aborted", err=True)
         code = 130
     except click.ClickException as error:
-        error.show()
+        # One line, like every other error; a usage error says where the help is.
+        message = error.format_message()
+        context = getattr(error, "ctx", None)
+        if isinstance(error, click.UsageError) and context is not None:
+            message = f"{message.rstrip('.')} (see '{context.command_path} --help')"
+        click.echo(f"annotty: error: {message}", err=True)
         code = error.exit_code
     except AnnottyError as error:
         click.echo(f"annotty: error: {error}", err=True)
