@@ -87,6 +87,7 @@ class ArticleScreen(Screen[None]):
         self.article: Article = get_article(store, article_id)
         self.states: dict[Span, Decision] = {}
         self.index_of: dict[Span, int] = {}
+        self.article_position = 0
         self._save_timer: Timer | None = None
         self.view = ArticleView(id="article")
 
@@ -134,6 +135,8 @@ class ArticleScreen(Screen[None]):
         if article_id != self.article.id:
             self.article = get_article(self.store, article_id)
         article = self.article
+        # Looked up once per article, not per keystroke: the library may hold 100,000.
+        self.article_position = self.article_ids.index(article.id)
         self.states = self.decisions.for_article(article.id)
         self.index_of = {sentence.span: sentence.idx for sentence in article.sentences}
         self.article_loaded()
@@ -180,7 +183,7 @@ class ArticleScreen(Screen[None]):
         sentences = self.article.sentences
         current = self.state(self.cursor) if sentences else UNDECIDED
         self.query_one("#labels", Static).update(label_bar(self.scheme, current))
-        position = self.article_ids.index(self.article.id) + 1
+        position = self.article_position + 1
         parts = [
             Text(self.actor, style="bold"),
             *self.status_parts(),
@@ -243,7 +246,7 @@ class ArticleScreen(Screen[None]):
         self.move_to(target)
 
     def action_article(self, step: int) -> None:
-        position = self.article_ids.index(self.article.id) + step
+        position = self.article_position + step
         if not 0 <= position < len(self.article_ids):
             self.notify("no more articles that way", timeout=2)
             return

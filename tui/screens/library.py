@@ -16,8 +16,17 @@ from tui.screens.article_screen import source_name
 from tui.widgets.chips import MUTED, join, progress_bar
 
 
+class ArticleTable(DataTable):
+    """The library's table, whose enter key says in the footer what it does."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open", id="open-article")]
+
+
 class LibraryScreen(Screen[None]):
     """Pick an article to read; `/` filters by title or text."""
+
+    AUTO_FOCUS = "#articles"
+    """The table, not the hidden filter (focused first, it would take the keys meant for it)."""
 
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="Open the highlighted article"),
@@ -38,7 +47,7 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
         yield Input(placeholder="filter by title or text", id="filter")
-        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield ArticleTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -87,7 +96,7 @@ class LibraryScreen(Screen[None]):
                 Text("decided ").append_text(progress_bar(decided, total)),
             ]
         )
-        if not self.articles:
+        if not self.articles and not self.search:
             title.append("   nothing here: annotty import PATH", MUTED)
         self.query_one("#library-title", Static).update(title)
 

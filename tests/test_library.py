@@ -1,0 +1,192 @@
+"""Pilot tests of the library screen: the list, its progress column, the filter, opening."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from annotations.decisions import ANNOTATIONS, Decisions
+from annotations.store import Store
+from tui.screens.library import LibraryScreen
+from tui.screens.reader import ReaderScreen
+from tui_helpers import (
+    ANNOTATOR,
+    HOSTILE_TITLE,
+    SAMPLE_ID,
+    SAMPLE_TITLE,
+    SCHEME,
+    SIZE,
+    all_screen_rows,
+    committed_annotations,
+    fresh_db,
+    hostile_id,
+    make_app,
+    screen_text,
+    spans,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def tui_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    with Store.open(fresh_db(tmp_path_factory, tmp_path)) as store:
+        yield store
+
+
+def table_rows(app) -> list[list[str]]:
+    screen = app.screen
+    assert isinstance(screen, LibraryScreen), type(screen).__name__
+    table = screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+async def library(pilot) -> LibraryScreen:
+    """Leave the reader the app opens at start for the library."""
+    assert isinstance(pilot.app.screen, ReaderScreen)
+    await pilot.press("escape")
+    screen = pilot.app.screen
+    assert isinstance(screen, LibraryScreen)
+    return screen
+
+
+async def test_lists_articles_with_source_size_and_this_annotators_progress(
+    tui_store: Store,
+) -> None:
+    sample = spans(tui_store)
+    mine = Decisions(tui_store, ANNOTATIONS, ANNOTATOR, SCHEME)
+    mine.decide_many(SAMPLE_ID, [(span, ["military"], None) for span in sample[:5]])
+    mine.decide_many(SAMPLE_ID, [(sample[5], [], None)])
+    theirs = Decisions(tui_store, ANNOTATIONS, "bob", SCHEME)
+    theirs.decide_many(SAMPLE_ID, [(span, [], None) for span in sample])
+    mine.undo(SAMPLE_ID)  # an undone first decision (decided = 0) is not progress
+
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        assert table_rows(app) == [
+            [SAMPLE_TITLE, "palmyra.txt", "25", "██░░░░░░░░ 5/25"],
+            [HOSTILE_TITLE, "hostile.txt", "8", "░░░░░░░░░░ 0/8"],
+        ]
+        title = screen_text(screen, "#library-title")
+        assert "2 articles" in title and ANNOTATOR in title
+        assert "decided ██░░░░░░░░ 5/33" in title
+        assert screen.query_one(DataTable).has_focus
+
+
+async def test_filter_by_title_or_text_then_open(tui_store: Store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        search = screen.query_one(Input)
+        assert not search.display
+        await pilot.press("slash")
+        assert search.display and search.has_focus
+        await pilot.press(*"quest")  # in the sample's text only; "q" here types, not quits
+        assert app.is_running
+        assert [row[0] for row in table_rows(app)] == [SAMPLE_TITLE]
+        assert "1 article matching “quest”" in screen_text(screen, "#library-title")
+
+        await pilot.press("escape")  # clears and hides the filter
+        assert not search.display and search.value == ""
+        assert len(table_rows(app)) == 2
+        assert screen.query_one(DataTable).has_focus
+
+        await pilot.press("slash", *"BOLD RED")  # the hostile title, whatever the case
+        assert [row[0] for row in table_rows(app)] == [HOSTILE_TITLE]
+        await pilot.press("ctrl+a", "ctrl+k", *"zzz%")  # LIKE wildcards are plain characters
+        assert table_rows(app) == []
+        title = screen_text(screen, "#library-title")
+        assert "0 articles matching “zzz%”" in title
+        assert "nothing here" not in title, "a filter that matches nothing is not an empty library"
+        await pilot.press("enter", "enter")  # leaves the filter; nothing to open
+        assert app.screen is screen
+
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"paris", "enter")
+        assert [row[0] for row in table_rows(app)] == [HOSTILE_TITLE]
+        assert screen.query_one(DataTable).has_focus
+        await pilot.press("enter")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.article.id == hostile_id(tui_store.path)
+
+
+async def test_enter_opens_the_highlighted_article(tui_store: Store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        await pilot.press("enter")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.article.id == hostile_id(tui_store.path)
+        await pilot.press("q", "k")
+        assert app.screen is screen and table.cursor_row == 0
+        await pilot.press("down", "up", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.article.id == SAMPLE_ID
+
+
+async def test_progress_is_refreshed_after_the_reader(tui_store: Store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        assert table_rows(app)[0][3] == "░░░░░░░░░░ 0/25"
+        await pilot.press("enter", "1", "space", "space", "space", "escape")
+        assert app.screen is screen
+        assert committed_annotations(tui_store.path) == {
+            0: (["military"], True),
+            1: ([], True),
+            2: ([], True),
+        }
+        assert table_rows(app)[0][3] == "█░░░░░░░░░ 3/25"
+        assert "decided █░░░░░░░░░ 3/33" in screen_text(screen, "#library-title")
+        assert screen.query_one(DataTable).cursor_row == 0, "the row stays highlighted"
+
+
+async def test_q_in_the_library_quits_after_visiting_the_reader(tui_store: Store) -> None:
+    """The hidden filter must not take the focus (and the keys) when the library comes back."""
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        await pilot.press("enter", "q")
+        assert app.screen is screen
+        assert screen.query_one(DataTable).has_focus
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+        assert screen.query_one(Input).value == ""
+    assert app.return_code == 0
+
+
+async def test_an_empty_database_shows_the_library_and_how_to_fill_it(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "empty.db") as store:
+        app = make_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LibraryScreen)
+            assert table_rows(app) == []
+            title = screen_text(screen, "#library-title")
+            assert "0 articles" in title and "nothing here: annotty import PATH" in title
+            await pilot.press("enter", "j", "k", "q")
+            await pilot.pause()
+            assert not app.is_running
+
+
+async def test_the_footer_says_how_to_open_an_article(tui_store: Store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await library(pilot)
+        footer = all_screen_rows(app)[-1]
+        assert "Filter" in footer
+        assert "Open" in footer

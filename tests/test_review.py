@@ -1,0 +1,252 @@
+"""Pilot tests of the review screen: annotators side by side, and the reviewer's gold decisions.
+
+Votes on the sample (sentence index: alice / bob / carol):
+    0: military / military / military        unanimous
+    1: military / diplomatic / military      disagreement; majority (of 3) military
+    3: none / heritage_damage / heritage_damage   disagreement; majority (of 3) heritage_damage
+    5: diplomatic / diplomatic / -           alike (unanimous for alice and bob only)
+    7: none / none / none                    unanimous "no label"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotations.decisions import ANNOTATIONS, Decisions
+from annotations.export import export_records
+from annotations.review import AUTO_NOTE
+from annotations.store import Store
+from tui.screens.review import ReviewScreen
+from tui_helpers import (
+    SAMPLE_ID,
+    SCHEME,
+    SIZE,
+    committed_annotations,
+    committed_gold,
+    fresh_db,
+    make_app,
+    position,
+    row_of,
+    screen_text,
+    spans,
+    view_rows,
+    visible_sentences,
+)
+
+pytestmark = pytest.mark.anyio
+
+REVIEWER = "rev"
+VOTES = {
+    "alice": {0: ["military"], 1: ["military"], 3: [], 5: ["diplomatic"], 7: []},
+    "bob": {0: ["military"], 1: ["diplomatic"], 3: ["heritage_damage"], 5: ["diplomatic"], 7: []},
+    "carol": {0: ["military"], 1: ["military"], 3: ["heritage_damage"], 7: []},
+}
+GUTTER = (len(SCHEME) + 1) * 2 + 2 + len(SCHEME)
+"""Two annotators' marks and a space each, the agreement mark and a space, then gold."""
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def tui_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    with Store.open(fresh_db(tmp_path_factory, tmp_path)) as store:
+        sample = spans(store)
+        for name, votes in VOTES.items():
+            decisions = Decisions(store, ANNOTATIONS, name, SCHEME)
+            decisions.decide_many(
+                SAMPLE_ID, [(sample[index], labels, None) for index, labels in votes.items()]
+            )
+        yield store
+
+
+def review(app) -> ReviewScreen:
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen), type(screen).__name__
+    return screen
+
+
+def gold_marks(screen: ReviewScreen, index: int) -> str:
+    return row_of(screen, index)[GUTTER - len(SCHEME) : GUTTER]
+
+
+async def test_gutters_show_each_annotators_labels_and_the_gold(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE):
+        screen = review(app)
+        assert position(screen)[0] == 2, "opens on the first disagreement"
+        gutters = {index: row_of(screen, index)[:GUTTER] for index in (0, 1, 2, 3, 5, 7)}
+        assert gutters == {
+            0: "1·· 1·· =    ",
+            1: "1·· ·2· ≠    ",
+            2: " " * GUTTER,
+            3: "··· ··3 ≠    ",
+            5: "·2· ·2· =    ",
+            7: "··· ··· =    ",
+        }
+        status = screen_text(screen, "#status")
+        assert "reviewing alice, bob" in status and "disagreements 2" in status
+        assert status.startswith(REVIEWER)
+        assert "columns: alice, bob, then gold" in screen_text(screen, "#columns")
+        assert screen_text(screen, "#agreement").startswith("agreement here: military α")
+
+
+async def test_d_and_shift_d_move_between_disagreements(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        for key, expected in [("d", 4), ("d", 2), ("D", 4), ("D", 2), ("G", 25), ("d", 2)]:
+            await pilot.press(key)
+            assert position(screen)[0] == expected, key
+        assert committed_gold(tui_store.path) == {}
+
+
+async def test_number_keys_toggle_gold_for_the_reviewer(tui_store: Store) -> None:
+    path = tui_store.path
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        await pilot.press("2")
+        assert committed_gold(path) == {1: (["diplomatic"], True, REVIEWER, None)}
+        assert gold_marks(screen, 1) == "·2·"
+        await pilot.press("3", "1")
+        assert committed_gold(path) == {1: (list(SCHEME), True, REVIEWER, None)}
+        await pilot.press("7")  # beyond the scheme
+        assert committed_gold(path)[1][0] == list(SCHEME)
+        # Gold is its own layer: nobody's annotations changed.
+        assert committed_annotations(path, REVIEWER) == {}
+        assert committed_annotations(path, "alice")[1] == (["military"], True)
+        assert committed_annotations(path, "bob")[1] == (["diplomatic"], True)
+        assert "gold ░░░░░░░░░░ 1/25" in screen_text(screen, "#status")
+
+
+async def test_majority_of_three_is_accepted(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob", "carol"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        assert position(screen)[0] == 2
+        await pilot.press("a")
+        assert committed_gold(tui_store.path) == {1: (["military"], True, REVIEWER, None)}
+        await pilot.press("d", "a")
+        assert committed_gold(tui_store.path)[3] == (["heritage_damage"], True, REVIEWER, None)
+        await pilot.press("k", "a")  # sentence 3: nobody decided it
+        assert 2 not in committed_gold(tui_store.path)
+        assert app.notifications[-1] == "no majority: nobody decided this sentence; gold unchanged"
+
+
+async def test_majority_with_a_tie_changes_nothing_and_says_so(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        review(app)
+        await pilot.press("a")
+        assert committed_gold(tui_store.path) == {}
+        assert app.notifications[-1] == "no majority: a tie; gold unchanged"
+        await pilot.press("3", "a")  # gold already given: a tie leaves it as it is
+        assert committed_gold(tui_store.path) == {1: (["heritage_damage"], True, REVIEWER, None)}
+        assert app.notifications[-1] == "no majority: a tie; gold unchanged"
+
+
+async def test_space_confirms_gold_and_u_undoes(tui_store: Store) -> None:
+    path = tui_store.path
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        await pilot.press("space")  # no gold yet: confirms "no label"
+        assert committed_gold(path) == {1: ([], True, REVIEWER, None)}
+        assert position(screen)[0] == 3, "on to the next sentence without gold"
+        await pilot.press("1", "enter")
+        assert committed_gold(path)[2] == (["military"], True, REVIEWER, None)
+        assert position(screen)[0] == 4
+        await pilot.press("k", "space")  # already gold: unchanged, and on
+        assert committed_gold(path)[2] == (["military"], True, REVIEWER, None)
+        assert position(screen)[0] == 4
+
+        await pilot.press("u")
+        assert committed_gold(path)[2] == ([], False, REVIEWER, None)
+        assert position(screen)[0] == 3
+        await pilot.press("ctrl+z")
+        assert committed_gold(path)[1] == ([], False, REVIEWER, None)
+        await pilot.press("ctrl+y")
+        assert committed_gold(path)[1] == ([], True, REVIEWER, None)
+
+
+async def test_f_shows_only_the_disagreements(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        await pilot.press("f")
+        assert visible_sentences(screen) == [1, 3]
+        marks = {row[GUTTER - len(SCHEME) - 2] for row in view_rows(screen) if row[:GUTTER].strip()}
+        assert marks == {"≠"}, "only disagreements are drawn"
+        await pilot.press("j")
+        assert position(screen)[0] == 4
+        await pilot.press("j")
+        assert position(screen)[0] == 2, "wraps round the disagreements"
+        await pilot.press("space")  # confirm: the next one without gold among those shown
+        assert position(screen)[0] == 4
+        await pilot.press("f")
+        assert visible_sentences(screen) == list(range(25))
+        assert position(screen)[0] == 4
+        await pilot.press("j")
+        assert position(screen)[0] == 5
+
+
+async def test_one_annotator_has_no_disagreements_to_show(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        assert "disagreements 0" in screen_text(screen, "#status")
+        assert position(screen)[0] == 1
+        await pilot.press("f")
+        assert app.notifications[-1] == "no disagreements in this article"
+        assert visible_sentences(screen) == list(range(25))
+        await pilot.press("j", "d")
+        assert app.notifications[-1] == "no disagreements in this article"
+        assert position(screen)[0] == 2
+        await pilot.press("a")  # one vote is a majority
+        assert committed_gold(tui_store.path) == {1: (["military"], True, REVIEWER, None)}
+
+
+async def test_shift_a_accepts_the_unanimous_sentences_as_one_step(tui_store: Store) -> None:
+    path = tui_store.path
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        await pilot.press("g", "2")  # gold given by hand is kept
+        await pilot.press("A")
+        assert committed_gold(path) == {
+            0: (["diplomatic"], True, REVIEWER, None),
+            5: (["diplomatic"], True, REVIEWER, AUTO_NOTE),
+            7: ([], True, REVIEWER, AUTO_NOTE),
+        }
+        assert AUTO_NOTE == "auto: unanimous"
+        assert app.notifications[-1] == "accepted 2 unanimous sentences as gold"
+        assert gold_marks(screen, 5) == "·2·"
+        assert gold_marks(screen, 7) == "···"
+        assert "gold █░░░░░░░░░ 3/25" in screen_text(screen, "#status")
+        records = {r["sentence"]: r for r in export_records(tui_store, gold=True)}
+        assert records[5]["labels"] == ["diplomatic"]
+        assert records[5]["votes"]["alice"] == ["diplomatic"]
+
+        await pilot.press("A")
+        assert app.notifications[-1] == "accepted 0 unanimous sentences as gold"
+        await pilot.press("u")  # both accepted at once, undone at once
+        gold = committed_gold(path)
+        assert (gold[5][1], gold[7][1], gold[0][1]) == (False, False, True)
+        assert gold_marks(screen, 5) == "   "
+
+
+async def test_unanimous_means_every_chosen_annotator(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob", "carol"])
+    async with app.run_test(size=SIZE) as pilot:
+        review(app)
+        await pilot.press("A")
+        assert committed_gold(tui_store.path) == {
+            0: (["military"], True, REVIEWER, AUTO_NOTE),
+            7: ([], True, REVIEWER, AUTO_NOTE),
+        }

@@ -1,0 +1,64 @@
+"""Snapshot tests (pytest-textual-snapshot): how the library, reader, help and review look.
+
+Each app runs on a fresh copy of the same analysed database, under a fixed annotator name, at a
+fixed terminal size; nothing time- or path-dependent is on screen. Update the SVGs with
+`pytest tests/test_snapshots.py --snapshot-update`, then look at them before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotations.decisions import ANNOTATIONS, Decisions
+from annotations.review import accept_unanimous
+from annotations.store import Store
+from tui.app import AnnottyApp
+from tui_helpers import ANNOTATOR, SAMPLE_ID, SCHEME, SIZE, fresh_db, spans
+
+
+@pytest.fixture
+def tui_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    with Store.open(fresh_db(tmp_path_factory, tmp_path)) as store:
+        yield store
+
+
+def still_app(store: Store, annotator: str = ANNOTATOR, **kwargs) -> AnnottyApp:
+    app = AnnottyApp(store, annotator, **kwargs)
+    app.animation_level = "none"
+    return app
+
+
+def test_library(snap_compare, tui_store: Store) -> None:
+    sample = spans(tui_store)
+    Decisions(tui_store, ANNOTATIONS, ANNOTATOR, SCHEME).decide_many(
+        SAMPLE_ID, [(span, [], None) for span in sample[:10]]
+    )
+    assert snap_compare(still_app(tui_store), press=["escape"], terminal_size=SIZE)
+
+
+def test_reader(snap_compare, tui_store: Store) -> None:
+    # Sentence 1: military and heritage damage; 2: no label; 3: the cursor, diplomatic.
+    press = ["1", "3", "j", "space", "2"]
+    assert snap_compare(still_app(tui_store), press=press, terminal_size=SIZE)
+
+
+def test_reader_help(snap_compare, tui_store: Store) -> None:
+    assert snap_compare(still_app(tui_store), press=["question_mark"], terminal_size=SIZE)
+
+
+def test_review(snap_compare, tui_store: Store) -> None:
+    sample = spans(tui_store)
+    votes = {
+        "alice": {0: ["military"], 1: ["military"], 3: [], 5: ["diplomatic"]},
+        "bob": {0: ["military"], 1: ["diplomatic"], 3: ["heritage_damage"], 5: ["diplomatic"]},
+    }
+    for name, labels in votes.items():
+        Decisions(tui_store, ANNOTATIONS, name, SCHEME).decide_many(
+            SAMPLE_ID, [(sample[index], given, None) for index, given in labels.items()]
+        )
+    accept_unanimous(tui_store, "rev", ["alice", "bob"], SAMPLE_ID)  # `A` would leave a toast
+    app = still_app(tui_store, "rev", review=["alice", "bob"])
+    assert snap_compare(app, press=["d"], terminal_size=SIZE)
