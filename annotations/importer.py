@@ -19,7 +19,7 @@ from annotations.library import add_article, existing_ids
 from annotations.model import ArticleInput
 from annotations.nlp import Pipeline, analyse, load_pipeline
 from annotations.store import Store
-from annotations.text import article_id
+from annotations.text import article_id, counted
 
 BATCH_ARTICLES = 200
 """Articles analysed and committed together: bounds memory and the time a write lock is held."""
@@ -158,13 +158,9 @@ class Importer:
 def _summary(result: FileResult) -> str:
     parts = []
     if result.new_articles:
-        parts.append(_count(result.new_articles, "article"))
+        parts.append(counted(result.new_articles, "article"))
     if result.duplicates:
-        parts.append(_count(result.duplicates, "duplicate"))
+        parts.append(counted(result.duplicates, "duplicate"))
     if result.annotations:
-        parts.append(_count(result.annotations, "annotation"))
+        parts.append(counted(result.annotations, "annotation"))
     return ", ".join(parts) or "nothing new"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -110,3 +110,8 @@ def article_id(text: str) -> str:
 def display_label(name: str) -> str:
     """How a label is shown to people: `heritage_damage` reads "heritage damage"."""
     return name.replace("_", " ")
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 article`, `2 articles`: a count with its noun, for messages."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

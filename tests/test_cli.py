@@ -354,8 +354,8 @@ def test_merge(
     result = annotty("--db", tiny_db, "merge", sample_db)
     assert result.exit_code == 0
     assert result.stdout == (
-        f"merged {sample_db}: 1 articles added (0 already here), 1 decisions added, 0 updated,"
-        " 0 kept, 0 conflicts (the later decision kept)\n"
+        f"merged {sample_db}: 1 article added (0 already here); decisions: 1 added, 0 updated,"
+        " 0 already up to date; 0 conflicts (the later decision kept)\n"
     )
     with Store.open(tiny_db) as store:
         assert article_ids(store) == [STORY_ID, TALKS_ID, SAMPLE_ID]

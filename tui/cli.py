@@ -20,7 +20,7 @@ import click
 from annotations import __version__
 from annotations.errors import AnnottyError
 from annotations.store import Store, default_db_path
-from annotations.text import clean_line, display_label
+from annotations.text import clean_line, counted, display_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROGRESS_MIN_CHARS = 100_000
@@ -327,11 +327,11 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
         for other in others:
             counts = merge_database(store, other)
             click.echo(
-                f"merged {other}: {counts.articles_added} articles added"
-                f" ({counts.articles_known} already here), {counts.added} decisions added,"
-                f" {counts.updated} updated, {counts.kept} kept,"
-                f" {counts.conflicts} conflicts (the later decision kept)"
-                + (f", {counts.unmatched} on sentences not found here" if counts.unmatched else "")
+                f"merged {other}: {counted(counts.articles_added, 'article')} added"
+                f" ({counts.articles_known} already here); decisions: {counts.added} added,"
+                f" {counts.updated} updated, {counts.kept} already up to date;"
+                f" {counted(counts.conflicts, 'conflict')} (the later decision kept)"
+                + (f"; {counts.unmatched} on sentences not found here" if counts.unmatched else "")
             )
 
 

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from annotations.library import list_articles
 from annotations.model import ArticleSummary
 from annotations.store import Store
+from annotations.text import counted
 from tui.screens.article_screen import source_name
 from tui.widgets.chips import MUTED, join, progress_bar
 
@@ -84,8 +85,7 @@ class LibraryScreen(Screen[None]):
                     break
         decided = sum(a.decided for a in self.articles)
         total = sum(a.sentence_count for a in self.articles)
-        count = len(self.articles)
-        shown = f"{count} article{'' if count == 1 else 's'}"
+        shown = counted(len(self.articles), "article")
         if self.search:
             shown += f" matching “{self.search}”"
         title = join(
