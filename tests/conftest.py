@@ -65,6 +65,21 @@ def _build(path: Path, pipeline: Pipeline, files: list[Path]) -> Path:
     return path
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (Pilot) run on asyncio, with anyio's pytest plugin."""
+    return "asyncio"
+
+
+@pytest.fixture
+def tui_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A copy of the TUI tests' database (the sample and a hostile article) under tmp_path."""
+    from tui_helpers import fresh_db
+
+    with Store.open(fresh_db(tmp_path_factory, tmp_path)) as store:
+        yield store
+
+
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
     """The spaCy pipeline, loaded once for the whole session (load_pipeline caches it)."""

@@ -30,11 +30,6 @@ TEXT_COLUMN = GUTTER + 2
 SIZE = (100, 30)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class ViewApp(App[None]):
     """A screen holding only an article view, recording the clicks it posts."""
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
@@ -24,7 +21,6 @@ from tui_helpers import (
     SIZE,
     committed_annotations,
     committed_gold,
-    fresh_db,
     make_app,
     position,
     spans,
@@ -32,17 +28,6 @@ from tui_helpers import (
 )
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def tui_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    with Store.open(fresh_db(tmp_path_factory, tmp_path)) as store:
-        yield store
 
 
 def help_text(app) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from tui_helpers import (
     SIZE,
     all_screen_rows,
     committed_annotations,
-    fresh_db,
     hostile_id,
     make_app,
     screen_text,
@@ -29,17 +27,6 @@ from tui_helpers import (
 )
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def tui_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    with Store.open(fresh_db(tmp_path_factory, tmp_path)) as store:
-        yield store
 
 
 def table_rows(app) -> list[list[str]]:

@@ -53,11 +53,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def tui_db(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fresh_db(tmp_path_factory, tmp_path)
 

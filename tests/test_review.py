@@ -49,11 +49,6 @@ GUTTER = (len(SCHEME) + 1) * 2 + 2 + len(SCHEME)
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def tui_store(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with Store.open(fresh_db(tmp_path_factory, tmp_path)) as store:
         sample = spans(store)
