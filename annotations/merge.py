@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from annotations.decisions import ANNOTATIONS, GOLD, Layer, write_decision
+from annotations.decisions import ANNOTATIONS, GOLD, Decisions, Layer, write_decision
 from annotations.errors import InputError, SchemeError, StoreError
 from annotations.model import AnnotationInput, Decision
 from annotations.scheme import get_labels, in_scheme_order
@@ -42,24 +42,11 @@ class MergeCounts:
     """Decisions on a sentence span this database's analysis does not have."""
 
 
-def _current(store: Store, layer: Layer, key: Key) -> Decision | None:
-    article_id, start, end, actor = key
-    sql = (
-        f"SELECT labels, decided, updated_at FROM {layer.table}"
-        ' WHERE article_id = ? AND start = ? AND "end" = ?'
-    )
-    params: tuple = (article_id, start, end)
-    if layer.per_actor:
-        sql += f" AND {layer.actor_column} = ?"
-        params += (actor,)
-    row = store.conn.execute(sql, params).fetchone()
-    return None if row is None else Decision(tuple(json.loads(row[0])), bool(row[1]), row[2])
-
-
 def _offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: MergeCounts) -> None:
     """Write `incoming` unless this database holds a later decision for the same key."""
-    mine = _current(store, layer, key)
-    if mine is not None and mine.updated_at is not None and incoming.updated_at is not None:
+    article_id, start, end, actor = key
+    mine = Decisions(store, layer, actor, ()).get(article_id, (start, end))
+    if mine.updated_at is not None and incoming.updated_at is not None:
         differs = (mine.labels, mine.decided) != (incoming.labels, incoming.decided)
         counts.conflicts += differs
         if mine.updated_at >= incoming.updated_at:
@@ -68,7 +55,6 @@ def _offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Mer
         counts.updated += 1
     else:
         counts.added += 1
-    article_id, start, end, actor = key
     write_decision(store, layer, actor, article_id, (start, end), incoming)
 
 
