@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from annotations.decisions import GOLD, Decisions, decisions_by_sentence
+from annotations.decisions import GOLD, Change, Decisions, decisions_by_sentence
 from annotations.library import article_ids
 from annotations.scheme import get_labels
 from annotations.store import Store
@@ -40,11 +40,11 @@ def majority(votes: Votes) -> tuple[str, ...] | None:
 
 def accept_unanimous(
     store: Store, reviewer: str, annotators: Sequence[str], article_id: str
-) -> int:
+) -> list[Change]:
     """Make every unanimous sentence of an article without a gold decision gold, as one undo step.
 
     Returns:
-        How many sentences were accepted.
+        The changes, one per sentence accepted.
     """
     gold = Decisions(store, GOLD, reviewer, get_labels(store))
     with store.write():
@@ -58,9 +58,9 @@ def accept_unanimous(
             if is_unanimous(sentence_votes, annotators):
                 labels = next(iter(sentence_votes.values()))
                 wanted.append(((start, end), labels, AUTO_NOTE))
-        return len(gold.decide_many(article_id, wanted))
+        return gold.decide_many(article_id, wanted)
 
 
 def accept_unanimous_everywhere(store: Store, reviewer: str, annotators: Sequence[str]) -> int:
     """accept_unanimous over every article. Returns how many sentences were accepted."""
-    return sum(accept_unanimous(store, reviewer, annotators, a) for a in article_ids(store))
+    return sum(len(accept_unanimous(store, reviewer, annotators, a)) for a in article_ids(store))

@@ -349,13 +349,13 @@ def test_accept_unanimous(tiny: Store, talks: list) -> None:
     rev = Decisions(tiny, GOLD, "rev", SCHEME)
     rev.decide(TALKS_ID, talks[1], ["heritage_damage"], note="mine")  # already gold: kept
 
-    assert accept_unanimous(tiny, "rev", ["alice", "bob"], TALKS_ID) == 1
+    assert len(accept_unanimous(tiny, "rev", ["alice", "bob"], TALKS_ID)) == 1
     gold = rev.for_article(TALKS_ID)
     assert (gold[talks[0]].labels, gold[talks[0]].note) == (("military",), AUTO_NOTE)
     assert AUTO_NOTE == "auto: unanimous"
     assert (gold[talks[1]].labels, gold[talks[1]].note) == (("heritage_damage",), "mine")
     assert set(gold) == {talks[0], talks[1]}
-    assert accept_unanimous(tiny, "rev", ["alice", "bob"], TALKS_ID) == 0
+    assert accept_unanimous(tiny, "rev", ["alice", "bob"], TALKS_ID) == []
     # bob and carol agree on sentence 2.
     assert accept_unanimous_everywhere(tiny, "rev", ["bob", "carol"]) == 1
     assert rev.get(TALKS_ID, talks[2]).labels == ("diplomatic",)

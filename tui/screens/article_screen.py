@@ -8,7 +8,6 @@ is committed by the core before the screen changes, so what is on screen is on d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import PurePath
 
 from rich.text import Text
 from textual import on
@@ -25,13 +24,7 @@ from annotations.positions import position_in, save_position
 from annotations.store import Store
 from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, SentenceBlock
-from tui.widgets.chips import MUTED, entity_legend, join, label_bar
-
-
-def source_name(source: str) -> str:
-    """A source as shown: a URL whole, a file by its name."""
-    return source if "://" in source else PurePath(source).name
-
+from tui.widgets.chips import MUTED, entity_legend, join, label_bar, source_name
 
 POSITION_SAVE_DELAY = 0.5
 """Seconds of stillness before the cursor position is written (decisions are written at once)."""

@@ -13,8 +13,7 @@ from annotations.library import list_articles
 from annotations.model import ArticleSummary
 from annotations.store import Store
 from annotations.text import counted
-from tui.screens.article_screen import source_name
-from tui.widgets.chips import MUTED, join, progress_bar
+from tui.widgets.chips import MUTED, join, progress_bar, source_name
 
 
 class ArticleTable(DataTable):

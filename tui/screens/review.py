@@ -160,11 +160,9 @@ class ReviewScreen(ArticleScreen):
             self.apply([change])
 
     def action_unanimous(self) -> None:
-        accepted = accept_unanimous(self.store, self.actor, self.annotators, self.article.id)
-        self.states = self.decisions.for_article(self.article.id)
-        self.view.set_gutters({i: self.gutter_for(i) for i in range(len(self.article.sentences))})
-        self.refresh_status()
-        self.notify(f"accepted {accepted} unanimous sentences as gold", timeout=3)
+        changes = accept_unanimous(self.store, self.actor, self.annotators, self.article.id)
+        self.apply(changes)
+        self.notify(f"accepted {len(changes)} unanimous sentences as gold", timeout=3)
 
     def action_confirm(self) -> None:
         span = self.current_span()

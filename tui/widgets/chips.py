@@ -7,6 +7,7 @@ label and annotator names (which come from outside) are drawn as data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import PurePath
 
 from rich.style import Style
 from rich.text import Text
@@ -96,6 +97,11 @@ def entity_legend(labels: Iterable[str]) -> Text:
         legend.append(f" {label} ", Style(color=DARK, bgcolor=entity_color(label)))
         legend.append(" ")
     return legend
+
+
+def source_name(source: str) -> str:
+    """A source as shown: a URL whole, a file by its name."""
+    return source if "://" in source else PurePath(source).name
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> Text:
