@@ -195,51 +195,6 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
-@cli.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
-@click.option(
-    "--annotator",
-    "annotators",
-    multiple=True,
-    metavar="NAME",
-    help="Only this annotator (repeatable).",
-)
-@click.option(
-    "--gold",
-    is_flag=True,
-    help="Export the reviewer's gold decisions with every annotator's votes.",
-)
-@pass_settings
-def export_command(
-    settings: Settings, output: Path | None, annotators: tuple[str, ...], gold: bool
-) -> None:
-    """Export decided sentences as JSON lines, in article then sentence order."""
-    from annotations.export import export_records, write_jsonl
-
-    names = [_annotator_name(name) for name in annotators]
-    with settings.open_store(create=False) as store:
-        records = export_records(store, names, gold=gold)
-        if output is None:
-            count = write_jsonl(records, sys.stdout)
-            sys.stdout.flush()
-        else:
-            partial = output.with_name(output.name + ".partial")
-            try:
-                with partial.open("w", encoding="utf-8") as handle:
-                    count = write_jsonl(records, handle)
-                partial.replace(output)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-    noun = "gold decisions" if gold else "decisions"
-    click.echo(f"exported {count} {noun}" + (f" to {output}" if output else ""), err=True)
-
-
 @cli.command("stats")
 @pass_settings
 def stats_command(settings: Settings) -> None:
@@ -449,3 +404,6 @@ def main() -> None:
         )
         code = 70
     sys.exit(code)
+
+
+import tui.cli_export  # noqa: E402, F401  (registers `export` on the group)
