@@ -122,24 +122,35 @@ def _run_import(
     """Import paths, echoing a line per file and a summary. Returns (article ids, failures)."""
     from annotations.importer import Importer
 
-    importer = Importer(store, model=settings.model, progress=_ClickProgress())
+    importer = Importer(
+        store, model=settings.model, progress=_ClickProgress(), annotator=settings.annotator
+    )
     ids: list[str] = []
-    failed = imported = duplicates = annotations = 0
+    failed = imported = duplicates = annotations = skipped = 0
     for result in importer.import_paths(paths):
         if result.status == "error":
             failed += 1
             echo(f"error: {result.path}: {result.message}")
+            for problem in result.problems:
+                echo(f"  {problem}")
+            skipped += len(result.problems)
             continue
+        skipped += len(result.problems)
         ids.extend(result.article_ids)
         imported += result.new_articles
         duplicates += result.duplicates
         annotations += result.annotations
         echo(f"{result.status}: {result.path} ({result.message})")
+        for problem in result.problems:
+            echo(f"  {problem}")
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
+    if skipped:
+        summary += f", {counted(skipped, 'line')} not imported"
     echo(summary)
-    return ids, failed
+    # A line reported and skipped is a failure too: the exit status says something was left out.
+    return ids, failed + skipped
 
 
 @cli.command("import")

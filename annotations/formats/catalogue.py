@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from annotations.errors import InputError
 from annotations.formats import doccano, label_studio, prodigy, spacy_docbin
-from annotations.formats.foreign import ExportContext
+from annotations.formats.foreign import ExportContext, ForeignDecision
 from annotations.store import Store
 
 Records = Iterable[Mapping[str, Any]]
@@ -62,3 +63,30 @@ def export_context(store: Store, *, include_ignored: bool = False) -> ExportCont
         include_ignored=include_ignored,
         entity_labels=entity_labels,
     )
+
+
+def read_foreign_line(obj: Mapping[str, Any], number: int) -> ForeignDecision | InputError | None:
+    """A JSONL line of another tool's format as a decision (or why it cannot be one); None when
+    the line is none of the formats annotty reads (an article line, or annotty's own)."""
+    for recognise, read in (
+        (prodigy.recognise, prodigy.read_task),
+        (doccano.recognise, doccano.read_line),
+    ):
+        if recognise(obj):
+            try:
+                return read(obj, number)
+            except InputError as error:
+                return error
+    return None
+
+
+def read_foreign_document(document: object) -> list[ForeignDecision | InputError] | None:
+    """A whole JSON document of another tool (a Label Studio task export) as decisions, or None
+    when it is not one."""
+    if not label_studio.recognise(document):
+        return None
+    assert isinstance(document, list)
+    found: list[ForeignDecision | InputError] = []
+    for number, task in enumerate(document, start=1):
+        found.extend(label_studio.read_task(task, number))
+    return found

@@ -87,7 +87,7 @@ def check_text(value: object, where: str, name: str = "text") -> str:
     if not isinstance(value, str):
         kind = "missing" if value is None else "not a string"
         raise InputError(f'{where}: "{name}" is {kind}')
-    text = clean_text(value)
+    text = clean_text(value).strip()
     if not text:
         raise InputError(f'{where}: "{name}" is empty')
     return text
