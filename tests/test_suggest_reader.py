@@ -64,7 +64,7 @@ async def test_a_accepts_the_suggestions_on_a_fresh_article(
         assert len(screen.suggestions) == 6
         shown = [screen.suggestions[i].labels for i in range(6)]
         assert "suggests" in screen_text(screen, "#labels")
-        assert "model of 240 decisions" in screen_text(screen, "#status")
+        assert "suggestions: model of 240 decisions" in app.notifications
         for index, labels in enumerate(shown):
             marks = row_of(screen, index)[2:5]
             assert marks == "".join(

@@ -27,7 +27,7 @@ from annotations.settings import set_setting as store_setting
 from annotations.store import Store
 from annotations.suggest import RETRAIN_EVERY, Suggester, Suggestion
 from tui.screens.article_screen import ArticleScreen
-from tui.widgets.chips import MUTED, progress_bar, reader_gutter, reader_gutter_width
+from tui.widgets.chips import progress_bar, reader_gutter, reader_gutter_width
 
 
 class ReaderScreen(ArticleScreen):
@@ -147,10 +147,8 @@ class ReaderScreen(ArticleScreen):
         mode = Text("quick mode" if self.quick else "normal mode", style="bold")
         if self.uncertain_first:
             mode.append(" · least sure first")
-        parts = [mode, progress]
-        if self.suggester is not None and self.suggester.active:
-            parts.append(Text(self.suggester.status, MUTED))
-        return parts
+        # Kept short: the status line must leave room for `sentence N/M`.
+        return [mode, progress]
 
     def article_loaded(self) -> None:
         self.suggestions = {}
@@ -277,6 +275,8 @@ class ReaderScreen(ArticleScreen):
 
     @on(SuggestionsChanged)
     def _suggestions_changed(self) -> None:
+        if self.suggester is not None:
+            self.notify(f"suggestions: {self.suggester.status}", timeout=3)
         self._request_suggestions()
         if self.uncertain_first:
             self._rank()
