@@ -471,5 +471,5 @@ def main() -> None:
     sys.exit(code)
 
 
-import tui.cli_export  # noqa: E402, F401  (registers `export` on the group)
+import tui.cli_export  # noqa: E402  (registers `export` on the group)
 import tui.cli_suggest  # noqa: E402, F401  (registers `suggest` and `labels patterns`)
