@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from annotations.errors import AnnottyError
 from annotations.model import UNDECIDED, Decision
 from annotations.scheme import in_scheme_order
 from annotations.store import Store, utc_now
@@ -313,6 +314,19 @@ def annotators(store: Store) -> list[str]:
             "SELECT DISTINCT annotator FROM annotations WHERE decided ORDER BY annotator"
         )
     ]
+
+
+def check_annotators(store: Store, names: Sequence[str]) -> None:
+    """Refuse names that have decided nothing here: most likely a typing mistake.
+
+    Raises:
+        AnnottyError: naming the first unknown name and listing the known ones.
+    """
+    known = annotators(store)
+    for name in names:
+        if name not in known:
+            listed = ", ".join(known) if known else "nobody has decided a sentence yet"
+            raise AnnottyError(f"unknown annotator {name!r} (known: {listed})")
 
 
 def decisions_by_sentence(

@@ -79,7 +79,9 @@ def import_annotations(store: Store, lines: Sequence[AnnotationInput]) -> int:
             ).fetchall()
             if not rows:
                 raise InputError(
-                    f"line {line.line}: no article {line.article_id!r} in the database"
+                    f"line {line.line}: no article {line.article_id!r} in the database:"
+                    " import the articles first (annotty import ARTICLES), or merge the"
+                    " annotator's database (annotty merge THEIR.db), which brings them"
                 )
             sentences[line.article_id] = {(start, end): text for start, end, text in rows}
         stored = sentences[line.article_id].get((line.start, line.end))

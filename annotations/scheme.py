@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from annotations.errors import SchemeError
+from annotations.limits import MAX_DISPLAY
 from annotations.store import Store
-from annotations.text import clean_line
+from annotations.text import clean_line, display_label
 
 DEFAULT_LABELS = ("military", "diplomatic", "heritage_damage")
 MAX_LABELS = 9
@@ -19,6 +20,41 @@ _LABEL_NAME = re.compile(r"^[\w][\w.\-]*$")
 def get_labels(store: Store) -> list[str]:
     """The scheme's label names in key order."""
     return [row["name"] for row in store.rows("SELECT name FROM labels ORDER BY position")]
+
+
+def display_names(store: Store) -> dict[str, str]:
+    """How each label of the scheme is shown to people: its display name, or one derived from
+    the identifier (`heritage_damage` reads "heritage damage")."""
+    rows = store.rows("SELECT name, display FROM labels ORDER BY position")
+    return {row["name"]: row["display"] or display_label(row["name"]) for row in rows}
+
+
+def parse_scheme(text: str) -> tuple[list[str], dict[str, str]]:
+    """Read `military,diplomatic,heritage_damage=Heritage damage` as the user typed it.
+
+    Returns:
+        The label identifiers in key order, and the display names given (`name=Display`).
+
+    Raises:
+        SchemeError: a name or display name is not allowed (see validate_labels).
+    """
+    names: list[str] = []
+    displays: dict[str, str] = {}
+    for item in text.split(","):
+        name, given, display = item.partition("=")
+        names.append(name)
+        if given:
+            shown = clean_line(display).strip().strip("\"'").strip()
+            label = clean_line(name)
+            if not shown:
+                raise SchemeError(f"label {label!r}: empty display name after '='")
+            if len(shown) > MAX_DISPLAY:
+                raise SchemeError(
+                    f"label {label!r}: display name is {len(shown)} characters"
+                    f" (at most {MAX_DISPLAY})"
+                )
+            displays[label] = shown
+    return validate_labels(names), displays
 
 
 def parse_labels(text: str) -> list[str]:
@@ -61,8 +97,12 @@ def labels_in_use(store: Store) -> set[str]:
     return used
 
 
-def set_labels(store: Store, labels: Sequence[str]) -> list[str]:
+def set_labels(
+    store: Store, labels: Sequence[str], displays: Mapping[str, str] | None = None
+) -> list[str]:
     """Replace the scheme. Refused while an annotation uses a label the new scheme drops.
+
+    A label kept keeps its display name unless `displays` gives it a new one.
 
     Returns:
         The new scheme.
@@ -79,10 +119,17 @@ def set_labels(store: Store, labels: Sequence[str]) -> list[str]:
                 "(the scheme can only grow or be reordered once labels are in use)"
             )
         _forget_history_of(store, set(get_labels(store)) - set(labels))
+        stored = {
+            row["name"]: row["display"] for row in store.rows("SELECT name, display FROM labels")
+        }
+        given = dict(displays or {})
         store.conn.execute("DELETE FROM labels")
         store.conn.executemany(
-            "INSERT INTO labels (position, name) VALUES (?, ?)",
-            [(position, name) for position, name in enumerate(labels, start=1)],
+            "INSERT INTO labels (position, name, display) VALUES (?, ?, ?)",
+            [
+                (position, name, given.get(name, stored.get(name)))
+                for position, name in enumerate(labels, start=1)
+            ],
         )
     return labels
 

@@ -12,6 +12,7 @@ import codecs
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from annotations.errors import InputError
 
@@ -107,8 +108,11 @@ def article_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def display_label(name: str) -> str:
-    """How a label is shown to people: `heritage_damage` reads "heritage damage"."""
+def display_label(name: str, names: Mapping[str, str] | None = None) -> str:
+    """How a label is shown to people: its display name in `names` (see
+    `scheme.display_names`), else derived: `heritage_damage` reads "heritage damage"."""
+    if names is not None and name in names:
+        return names[name]
     return name.replace("_", " ")
 
 

@@ -73,11 +73,13 @@ def test_import_reports_each_file_and_fails_if_one_failed(tmp_path: Path) -> Non
     assert result.stdout.splitlines() == [
         f"imported: {good} (1 article)",
         f"duplicate: {copy} (1 duplicate)",
-        f"error: {binary}: binary file, not text",
-        f"error: {missing}: no such file or directory",
         "1 imported, 1 duplicate, 2 failed",
     ]
-    assert result.stderr == ""
+    # Errors go to stderr, each naming the path as the user typed it.
+    assert result.stderr.splitlines() == [
+        f"error: {binary}: binary file, not text",
+        f"error: {missing}: no such file or directory",
+    ]
     with Store.open(db) as store:
         assert len(article_ids(store)) == 1
 
@@ -136,7 +138,8 @@ def test_bad_input_is_one_line_naming_the_file(
     result = annotty("--db", db, "import", path)
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    first, summary = result.stdout.splitlines()
+    (summary,) = result.stdout.splitlines()
+    first = result.stderr.splitlines()[0]
     assert first.startswith(f"error: {path}: {reason}")
     assert summary == "0 imported, 0 duplicate, 1 failed"
     assert "Traceback" not in result.output
@@ -564,11 +567,8 @@ def test_script_missing_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "article.txt"
     done = script(tmp_path, "--db", db, "import", missing)
     assert done.returncode == 1
-    assert done.stdout.splitlines() == [
-        f"error: {missing}: no such file or directory",
-        "0 imported, 0 duplicate, 1 failed",
-    ]
-    assert done.stderr == ""
+    assert done.stdout.splitlines() == ["0 imported, 0 duplicate, 1 failed"]
+    assert done.stderr.splitlines() == [f"error: {missing}: no such file or directory"]
 
 
 def test_script_foreign_database_file(tmp_path: Path) -> None:

@@ -37,8 +37,10 @@ def help_text(app) -> str:
 
 
 def described(*classes: type) -> list[Binding]:
-    """The bindings these classes declare (not what they inherit), those with a description."""
-    return [b for cls in classes for b in cls.__dict__["BINDINGS"] if b.description]
+    """The bindings these classes declare (not what they inherit), those with a description; an
+    action bound again by a later class is described as that class says."""
+    found = {b.action: b for cls in classes for b in cls.__dict__["BINDINGS"] if b.description}
+    return list(found.values())
 
 
 def expected_description(binding: Binding) -> str | None:

@@ -575,11 +575,13 @@ def test_import_reports_each_line_it_could_not_apply(tiny_db: Path, tmp_path: Pa
     )
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1:] == [
+        "1 imported, 0 duplicate, 0 failed, 2 annotations, 2 lines not imported",
+    ]
+    assert result.stderr.splitlines() == [
         "  line 2: label 'sports' is not in the scheme (military, diplomatic, heritage_damage):"
         " not imported",
         '  line 3: answer "reject" says no option fits the task, which is no sentence decision'
         " annotty can record (accept with no option means no label)",
-        "1 imported, 0 duplicate, 0 failed, 2 annotations, 2 lines not imported",
     ]
     with Store.open(tiny_db) as store:
         assert labels_of(store, "news-kim", TALKS_ID, 0) == ("diplomatic",)
@@ -600,7 +602,7 @@ def test_label_studio_json_is_read_when_named_not_from_a_folder(tiny_db: Path, t
     assert result.stdout.splitlines()[0] == f"imported: {path} (1 annotation)"
     (path.with_name("other.json")).write_text('{"a": 1}', "utf-8")
     other = annotty("--db", tiny_db, "import", path.with_name("other.json"))
-    assert "a .json file must be a Label Studio task export" in other.stdout
+    assert "a .json file must be a Label Studio task export" in other.stderr
 
 
 def test_annotty_lines_bring_ignored_sentences_back(
@@ -619,4 +621,4 @@ def test_annotty_lines_bring_ignored_sentences_back(
     bad = write_jsonl(tmp_path / "bad.jsonl", [{**line, "ignored": True, "labels": ["military"]}])
     result = annotty("--db", fresh, "import", bad)
     assert result.exit_code == 1
-    assert 'an ignored sentence has no labels ("labels" must be [])' in result.stdout
+    assert 'an ignored sentence has no labels ("labels" must be [])' in result.stderr

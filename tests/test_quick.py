@@ -187,12 +187,13 @@ async def test_review_shows_ignored_votes_and_the_reviewer_can_ignore(tui_store:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        assert row_of(screen, 0).startswith("1·· ✕  ")
-        assert row_of(screen, 1).startswith("✕   ✕  ")
+        # Columns as wide as the names: alice (5 cells), bob (3), each then a space.
+        assert row_of(screen, 0).startswith("1··   ✕  ")
+        assert row_of(screen, 1).startswith("✕     ✕  ")
         assert "disagreements 0" in screen_text(screen, "#status"), "ignored counts as missing"
         await pilot.press("g", "x")
         assert committed_gold(tui_store.path) == {0: ([], True, "rev", None)}
-        assert row_of(screen, 0)[10:13] == "✕  "
+        assert row_of(screen, 0)[12:15] == "✕  "
         assert position(screen)[0] == 2, "x moves on like space"
         with closing(sqlite3.connect(tui_store.path)) as conn:
             assert conn.execute("SELECT ignored FROM gold").fetchall() == [(1,)]
@@ -217,6 +218,7 @@ def test_quick_and_order_options_are_remembered_for_the_reader(
 
     opened: list[str] = []
     monkeypatch.setattr(AnnottyApp, "run", lambda app: opened.append(app.annotator))
+    monkeypatch.setattr("tui.cli._require_terminal", lambda: None)
 
     def annotty(*args: str) -> object:
         return CliRunner().invoke(cli, ["--db", str(tui_store.path), *args])

@@ -396,7 +396,7 @@ async def test_untrusted_text_is_drawn_literally_and_does_nothing(tui_store: Sto
         for markup in HOSTILE_MARKUP:
             assert markup in text, markup
         title = screen.query_one("#title", Static)
-        assert widget_lines(title)[0].strip() == f"{HOSTILE_TITLE}  hostile.txt"
+        assert widget_lines(title)[0].strip() == f"{HOSTILE_TITLE}  hostile.txt  db annotty.db"
         for segment in iter_segments(view_strips(screen)):
             assert segment.style is None or not segment.style.meta
             assert segment.style is None or segment.style.link is None

@@ -44,8 +44,9 @@ VOTES = {
     "bob": {0: ["military"], 1: ["diplomatic"], 3: ["heritage_damage"], 5: ["diplomatic"], 7: []},
     "carol": {0: ["military"], 1: ["military"], 3: ["heritage_damage"], 7: []},
 }
-GUTTER = (len(SCHEME) + 1) * 2 + 2 + len(SCHEME)
-"""Two annotators' marks and a space each, the agreement mark and a space, then gold."""
+GUTTER = (len("alice") + 1) + (len(SCHEME) + 1) + 2 + len(SCHEME)
+"""alice's and bob's columns (as wide as their names, at least one cell per label) and a space
+each, the agreement mark and a space, then gold."""
 
 
 @pytest.fixture
@@ -67,7 +68,8 @@ def review(app) -> ReviewScreen:
 
 
 def gold_marks(screen: ReviewScreen, index: int) -> str:
-    return row_of(screen, index)[GUTTER - len(SCHEME) : GUTTER]
+    width = screen.gutter_cells()
+    return row_of(screen, index)[width - len(SCHEME) : width]
 
 
 async def test_gutters_show_each_annotators_labels_and_the_gold(tui_store: Store) -> None:
@@ -77,17 +79,17 @@ async def test_gutters_show_each_annotators_labels_and_the_gold(tui_store: Store
         assert position(screen)[0] == 2, "opens on the first disagreement"
         gutters = {index: row_of(screen, index)[:GUTTER] for index in (0, 1, 2, 3, 5, 7)}
         assert gutters == {
-            0: "1·· 1·· =    ",
-            1: "1·· ·2· ≠    ",
+            0: "1··   1·· =    ",
+            1: "1··   ·2· ≠    ",
             2: " " * GUTTER,
-            3: "··· ··3 ≠    ",
-            5: "·2· ·2· =    ",
-            7: "··· ··· =    ",
+            3: "···   ··3 ≠    ",
+            5: "·2·   ·2· =    ",
+            7: "···   ··· =    ",
         }
         status = screen_text(screen, "#status")
-        assert "reviewing alice, bob" in status and "disagreements 2" in status
+        assert "disagreements 2" in status and "sentence 2/25" in status
         assert status.startswith(REVIEWER)
-        assert "columns: alice, bob, then gold" in screen_text(screen, "#columns")
+        assert screen_text(screen, "#columns").split() == ["alice", "bob", "gold"]
         assert screen_text(screen, "#agreement").startswith("agreement here: military α")
 
 
@@ -117,7 +119,7 @@ async def test_number_keys_toggle_gold_for_the_reviewer(tui_store: Store) -> Non
         assert committed_annotations(path, REVIEWER) == {}
         assert committed_annotations(path, "alice")[1] == (["military"], True)
         assert committed_annotations(path, "bob")[1] == (["diplomatic"], True)
-        assert "gold ░░░░░░░░░░ 1/25" in screen_text(screen, "#status")
+        assert "gold ░░░░░ 1/25" in screen_text(screen, "#status")
 
 
 async def test_majority_of_three_is_accepted(tui_store: Store) -> None:
@@ -129,21 +131,50 @@ async def test_majority_of_three_is_accepted(tui_store: Store) -> None:
         assert committed_gold(tui_store.path) == {1: (["military"], True, REVIEWER, None)}
         await pilot.press("d", "a")
         assert committed_gold(tui_store.path)[3] == (["heritage_damage"], True, REVIEWER, None)
+        assert app.notifications[-1] == (
+            "gold: heritage damage (from bob, carol) · set 1 of 2, a again for the next"
+        )
         await pilot.press("k", "a")  # sentence 3: nobody decided it
         assert 2 not in committed_gold(tui_store.path)
-        assert app.notifications[-1] == "no majority: nobody decided this sentence; gold unchanged"
+        assert app.notifications[-1] == "nobody decided this sentence: gold unchanged"
 
 
-async def test_majority_with_a_tie_changes_nothing_and_says_so(tui_store: Store) -> None:
+async def test_a_cycles_through_a_tie(tui_store: Store) -> None:
+    gold = committed_gold
     app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
     async with app.run_test(size=SIZE) as pilot:
-        review(app)
+        screen = review(app)
         await pilot.press("a")
-        assert committed_gold(tui_store.path) == {}
-        assert app.notifications[-1] == "no majority: a tie; gold unchanged"
-        await pilot.press("3", "a")  # gold already given: a tie leaves it as it is
-        assert committed_gold(tui_store.path) == {1: (["heritage_damage"], True, REVIEWER, None)}
-        assert app.notifications[-1] == "no majority: a tie; gold unchanged"
+        assert gold(tui_store.path) == {1: (["military"], True, REVIEWER, None)}
+        assert app.notifications[-1] == (
+            "gold: military (from alice) · set 1 of 2, a again for the next"
+        )
+        await pilot.press("a")
+        assert gold(tui_store.path) == {1: (["diplomatic"], True, REVIEWER, None)}
+        assert app.notifications[-1] == (
+            "gold: diplomatic (from bob) · set 2 of 2, a again for the next"
+        )
+        await pilot.press("a")
+        assert gold(tui_store.path)[1][0] == ["military"], "round again"
+        await pilot.press("3", "a")  # gold none of them gave: back to the first set
+        assert gold(tui_store.path)[1][0] == ["military"]
+        assert position(screen)[0] == 2, "a decides; it does not move"
+
+
+async def test_space_and_d_never_skip_a_sentence_needing_gold(tui_store: Store) -> None:
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(app)
+        assert position(screen)[0] == 2, "opens on the first disagreement without gold"
+        await pilot.press("a", "space")
+        assert position(screen)[0] == 4, "space: the next disagreement first"
+        await pilot.press("d")
+        assert position(screen)[0] == 4, "d: the only disagreement still without gold"
+        await pilot.press("a", "space")
+        assert position(screen)[0] == 5, "no disagreement left: the next sentence without gold"
+        await pilot.press("d")
+        assert app.notifications[-1] == "every disagreement here has gold"
+        assert set(committed_gold(tui_store.path)) == {1, 3}
 
 
 async def test_space_confirms_gold_and_u_undoes(tui_store: Store) -> None:
@@ -153,17 +184,17 @@ async def test_space_confirms_gold_and_u_undoes(tui_store: Store) -> None:
         screen = review(app)
         await pilot.press("space")  # no gold yet: confirms "no label"
         assert committed_gold(path) == {1: ([], True, REVIEWER, None)}
-        assert position(screen)[0] == 3, "on to the next sentence without gold"
+        assert position(screen)[0] == 4, "on to the next disagreement without gold"
         await pilot.press("1", "enter")
-        assert committed_gold(path)[2] == (["military"], True, REVIEWER, None)
-        assert position(screen)[0] == 4
+        assert committed_gold(path)[3] == (["military"], True, REVIEWER, None)
+        assert position(screen)[0] == 5, "then the next sentence without gold"
         await pilot.press("k", "space")  # already gold: unchanged, and on
-        assert committed_gold(path)[2] == (["military"], True, REVIEWER, None)
-        assert position(screen)[0] == 4
+        assert committed_gold(path)[3] == (["military"], True, REVIEWER, None)
+        assert position(screen)[0] == 5
 
         await pilot.press("u")
-        assert committed_gold(path)[2] == ([], False, REVIEWER, None)
-        assert position(screen)[0] == 3
+        assert committed_gold(path)[3] == ([], False, REVIEWER, None)
+        assert position(screen)[0] == 4
         await pilot.press("ctrl+z")
         assert committed_gold(path)[1] == ([], False, REVIEWER, None)
         await pilot.press("ctrl+y")
@@ -223,7 +254,7 @@ async def test_shift_a_accepts_the_unanimous_sentences_as_one_step(tui_store: St
         assert app.notifications[-1] == "accepted 2 unanimous sentences as gold"
         assert gold_marks(screen, 5) == "·2·"
         assert gold_marks(screen, 7) == "···"
-        assert "gold █░░░░░░░░░ 3/25" in screen_text(screen, "#status")
+        assert "gold █░░░░ 3/25" in screen_text(screen, "#status")
         records = {r["sentence"]: r for r in export_records(tui_store, gold=True)}
         assert records[5]["labels"] == ["diplomatic"]
         assert records[5]["votes"]["alice"] == ["diplomatic"]

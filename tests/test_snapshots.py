@@ -62,3 +62,28 @@ def test_review(snap_compare, tui_store: Store) -> None:
     accept_unanimous(tui_store, "rev", ["alice", "bob"], SAMPLE_ID)  # `A` would leave a toast
     app = still_app(tui_store, "rev", review=["alice", "bob"])
     assert snap_compare(app, press=["d"], terminal_size=SIZE)
+
+
+def _two_annotators(store: Store) -> None:
+    sample = spans(store)
+    votes = {
+        "alice": {0: ["military"], 1: ["military"], 3: []},
+        "bob": {0: ["military"], 1: ["diplomatic"], 3: ["heritage_damage"]},
+    }
+    for name, labels in votes.items():
+        Decisions(store, ANNOTATIONS, name, SCHEME).decide_many(
+            SAMPLE_ID, [(sample[index], given, None) for index, given in labels.items()]
+        )
+
+
+def test_review_in_80_columns(snap_compare, tui_store: Store) -> None:
+    """Every review key in the footer, full names over the columns."""
+    _two_annotators(tui_store)
+    app = still_app(tui_store, "rev", review=["alice", "bob"])
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_review_library(snap_compare, tui_store: Store) -> None:
+    _two_annotators(tui_store)
+    app = still_app(tui_store, "rev", review=["alice", "bob"])
+    assert snap_compare(app, press=["escape"], terminal_size=(80, 24))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from annotations.library import article_ids
 from annotations.positions import last_article
@@ -25,7 +26,7 @@ class AnnottyApp(App[None]):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key of this screen"),
-        Binding("ctrl+q", "quit", "Quit", show=False, id="quit-app"),
+        Binding("ctrl+q,ctrl+c", "quit", "Quit", show=False, id="quit-app"),
     ]
 
     def __init__(
@@ -51,7 +52,15 @@ class AnnottyApp(App[None]):
         return "review" if self.review_annotators else "reader"
 
     def on_mount(self) -> None:
-        self.push_screen(LibraryScreen(self.store, self.annotator))
+        if self.review_annotators:
+            from tui.screens.review_library import ReviewLibraryScreen
+
+            library: Screen = ReviewLibraryScreen(
+                self.store, self.annotator, self.review_annotators
+            )
+        else:
+            library = LibraryScreen(self.store, self.annotator)
+        self.push_screen(library)
         ids = article_ids(self.store)
         target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
         if target is None and ids:

@@ -75,6 +75,50 @@ def reader_options(command: F) -> F:
     )(command)
 
 
+def compare_options(verb: str) -> Callable[[F], F]:
+    """--compare NAME (repeatable): the annotators a command compares, never "who I am".
+
+    The older spelling, --annotator after the command, still works and means the same.
+    """
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--annotator",
+            "old_names",
+            multiple=True,
+            metavar="NAME",
+            help="Same as --compare (the older spelling; before the command, --annotator names"
+            " who you are).",
+        )(command)
+        return click.option(
+            "--compare",
+            "annotators",
+            multiple=True,
+            metavar="NAME",
+            help=f"{verb} this annotator (repeatable; default: everyone who decided a sentence).",
+        )(command)
+
+    return decorate
+
+
+def _compared(store: Store, typed: Sequence[str]) -> list[str]:
+    """The annotators named with --compare (checked: each must have decided something), or all."""
+    from annotations.decisions import annotators, check_annotators
+
+    names = [_annotator_name(name) for name in typed]
+    check_annotators(store, names)
+    return names or annotators(store)
+
+
+def _require_terminal() -> None:
+    """The app draws on a terminal; into a file or a pipe it would hang unseen."""
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        raise AnnottyError(
+            "standard output is not a terminal: the app needs one (for scripts, use the"
+            " commands: annotty --help)"
+        )
+
+
 READER_COMMANDS = (None, "open")
 """Where the reader options apply: plain `annotty` and `annotty open`."""
 
@@ -166,9 +210,9 @@ def _run_import(
     for result in importer.import_paths(paths):
         if result.status == "error":
             failed += 1
-            echo(f"error: {result.path}: {result.message}")
+            _err(f"error: {result.path}: {result.message}")
             for problem in result.problems:
-                echo(f"  {problem}")
+                _err(f"  {problem}")
             skipped += len(result.problems)
             continue
         skipped += len(result.problems)
@@ -178,7 +222,7 @@ def _run_import(
         annotations += result.annotations
         echo(f"{result.status}: {result.path} ({result.message})")
         for problem in result.problems:
-            echo(f"  {problem}")
+            _err(f"  {problem}")
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
@@ -225,6 +269,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
     from annotations.library import article_ids
     from annotations.sample import sample_path
 
+    _require_terminal()
     store = settings.open_store()
     try:
         first: str | None = None
@@ -264,10 +309,14 @@ def _err(message: str) -> None:
 def stats_command(settings: Settings) -> None:
     """Show what the database holds and how far each annotator has got."""
     from annotations.library import stats
+    from annotations.scheme import display_names
 
     with settings.open_store(create=False) as store:
         figures = stats(store)
-    scheme = ", ".join(f"{n} {display_label(name)}" for n, name in enumerate(figures.labels, 1))
+        shown = display_names(store)
+    scheme = ", ".join(
+        f"{n} {display_label(name, shown)}" for n, name in enumerate(figures.labels, 1)
+    )
     rows = [
         ("database", str(settings.db_path)),
         ("articles", str(figures.articles)),
@@ -280,7 +329,12 @@ def stats_command(settings: Settings) -> None:
         click.echo(f"{key:<10} {value}")
     if figures.decided:
         click.echo()
-        header = ["annotator", "decided", *map(display_label, figures.labels), "no label"]
+        header = [
+            "annotator",
+            "decided",
+            *(display_label(name, shown) for name in figures.labels),
+            "no label",
+        ]
         table = [[*header, "ignored"]]
         for annotator, decided in figures.decided.items():
             per_label = figures.by_label[annotator]
@@ -307,15 +361,18 @@ def format_table(rows: list[list[str]]) -> str:
 @cli.group("labels", invoke_without_command=True)
 @click.pass_context
 def labels_group(ctx: click.Context) -> None:
-    """Show the label scheme (the keys 1-9 toggle these labels)."""
+    """Show the label scheme (the keys 1-9 toggle these labels): key, identifier (as files
+    write it) and, where it differs, the display name."""
     if ctx.invoked_subcommand is None:
-        from annotations.scheme import get_labels
+        from annotations.scheme import display_names
 
         settings = ctx.find_object(Settings)
         assert settings is not None
         with settings.open_store() as store:
-            for key, name in enumerate(get_labels(store), start=1):
-                click.echo(f"{key}  {name}")
+            for key, (name, shown) in enumerate(display_names(store).items(), start=1):
+                click.echo(
+                    f"{key}  {name}" + (f"  ({shown})" if shown != display_label(name) else "")
+                )
 
 
 @labels_group.command("set")
@@ -324,13 +381,22 @@ def labels_group(ctx: click.Context) -> None:
 def labels_set(settings: Settings, labels: str) -> None:
     """Replace the scheme with LABELS, comma-separated (e.g. military,diplomatic).
 
-    Refused when annotations already use a label the new scheme would drop.
+    A label may carry the name people read: heritage_damage="Heritage damage" (files keep the
+    identifier). Refused when annotations already use a label the new scheme would drop.
     """
-    from annotations.scheme import parse_labels, set_labels
+    from annotations.scheme import display_names, parse_scheme, set_labels
 
     with settings.open_store() as store:
-        new = set_labels(store, parse_labels(labels))
-    click.echo("labels: " + ", ".join(f"{n} {name}" for n, name in enumerate(new, start=1)))
+        names, displays = parse_scheme(labels)
+        set_labels(store, names, displays)
+        shown = display_names(store)
+    click.echo(
+        "labels: "
+        + ", ".join(
+            f"{n} {name}" + (f" ({label})" if label != display_label(name) else "")
+            for n, (name, label) in enumerate(shown.items(), start=1)
+        )
+    )
 
 
 @cli.command("merge")
@@ -356,70 +422,71 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
 
 
 @cli.command("agreement")
-@click.option(
-    "--annotator",
-    "annotators",
-    multiple=True,
-    metavar="NAME",
-    help="Compare these annotators (repeatable; default: all).",
-)
+@compare_options("Compare")
 @click.option("--article", metavar="ID", help="Only this article (an id or the start of one).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_settings
 def agreement_command(
-    settings: Settings, annotators: tuple[str, ...], article: str | None, as_json: bool
+    settings: Settings,
+    annotators: tuple[str, ...],
+    old_names: tuple[str, ...],
+    article: str | None,
+    as_json: bool,
 ) -> None:
-    """Measure how far annotators agree: per label and overall, and pair by pair."""
+    """Measure how far annotators agree: per label and overall, and pair by pair.
+
+    `annotty agreement --compare alice --compare bob` compares alice and bob.
+    """
     import json
 
     from annotations.agreement import compute_agreement, format_report, report_as_json
-    from annotations.decisions import annotators as all_annotators
     from annotations.decisions import decisions_by_sentence
     from annotations.library import resolve_article
-    from annotations.scheme import get_labels
+    from annotations.scheme import display_names, get_labels
 
     with settings.open_store(create=False) as store:
-        names = [_annotator_name(name) for name in annotators] or all_annotators(store)
+        names = _compared(store, [*annotators, *old_names])
         article_id = resolve_article(store, article) if article else None
         decisions = decisions_by_sentence(store, names, article_id)
         report = compute_agreement(decisions, names, get_labels(store))
+        shown = display_names(store)
     if as_json:
         click.echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
     else:
-        click.echo(format_report(report, display_label))
+        click.echo(format_report(report, lambda name: display_label(name, shown)))
 
 
 @cli.command("review")
-@click.option(
-    "--annotator",
-    "annotators",
-    multiple=True,
-    metavar="NAME",
-    help="Review these annotators (repeatable; default: all).",
-)
+@compare_options("Review")
 @click.option(
     "--accept-unanimous",
     is_flag=True,
     help="Accept every sentence all chosen annotators decided alike as gold, then exit.",
 )
 @pass_settings
-def review_command(settings: Settings, annotators: tuple[str, ...], accept_unanimous: bool) -> None:
+def review_command(
+    settings: Settings,
+    annotators: tuple[str, ...],
+    old_names: tuple[str, ...],
+    accept_unanimous: bool,
+) -> None:
     """Compare annotators' labels sentence by sentence and decide the gold set.
 
-    The reviewer is the global --annotator: `annotty --annotator rev review --annotator alice
-    --annotator bob` is rev reviewing alice and bob.
+    The reviewer is the global --annotator, the annotators reviewed are --compare:
+    `annotty --annotator rev review --compare alice --compare bob` is rev reviewing alice and
+    bob.
     """
-    from annotations.decisions import annotators as all_annotators
     from annotations.review import accept_unanimous_everywhere
 
     with settings.open_store(create=False) as store:
-        names = [_annotator_name(name) for name in annotators] or all_annotators(store)
+        names = _compared(store, [*annotators, *old_names])
         if not names:
             raise AnnottyError("nobody has decided a sentence yet: nothing to review")
         if accept_unanimous:
             accepted = accept_unanimous_everywhere(store, settings.annotator, names)
             click.echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
             return
+        _require_terminal()
         from tui.app import AnnottyApp
 
         AnnottyApp(store, settings.annotator, review=names).run()

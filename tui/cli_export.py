@@ -15,6 +15,8 @@ from typing import IO, Any
 
 import click
 
+from annotations.decisions import check_annotators
+from annotations.errors import AnnottyError
 from annotations.formats.catalogue import EXPORT_FORMATS
 from annotations.text import counted
 from tui.cli import Settings, _annotator_name, cli, pass_settings
@@ -29,7 +31,12 @@ def _output(path: Path | None):
         return
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8") as handle:
+        handle = partial.open("w", encoding="utf-8")
+    except OSError as error:
+        # Name the file the user typed, not the temporary one beside it.
+        raise AnnottyError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        with handle:
             yield handle
         partial.replace(path)
     except BaseException:
@@ -165,6 +172,7 @@ def export_command(
     _check_options(fmt, output, config, split, seed, include_ignored)
     names = [_annotator_name(name) for name in annotators]
     with settings.open_store(create=False) as store:
+        check_annotators(store, names)
         context = export_context(store, include_ignored=include_ignored)
         if config:
             from annotations.formats.label_studio import labelling_config

@@ -21,11 +21,19 @@ from annotations.decisions import Change, Decisions, Layer, Span
 from annotations.library import get_article
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
+from annotations.scheme import display_names
 from annotations.store import Store
 from annotations.suggest import Suggestion
 from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, SentenceBlock
-from tui.widgets.chips import MUTED, entity_legend, join, label_bar, source_name
+from tui.widgets.chips import (
+    MUTED,
+    database_name,
+    entity_legend,
+    join,
+    label_bar,
+    source_name,
+)
 
 POSITION_SAVE_DELAY = 0.5
 """Seconds of stillness before the cursor position is written (decisions are written at once)."""
@@ -61,6 +69,8 @@ class ArticleScreen(Screen[None]):
     ]
 
     decision_layer: Layer
+    status_separator = "  │  "
+    """Between the pieces of the status line (the review's is narrower: it says more)."""
     screen_name: str
     """Name under which positions are remembered."""
 
@@ -78,6 +88,8 @@ class ArticleScreen(Screen[None]):
         self.scheme = list(scheme)
         self.article_ids = list(article_ids)
         self.decisions = Decisions(store, self.decision_layer, actor, scheme)
+        self.label_names = display_names(store)
+        """Each label's display name, shown wherever a person reads a label."""
         self.article: Article = get_article(store, article_id)
         self.states: dict[Span, Decision] = {}
         self.index_of: dict[Span, int] = {}
@@ -157,6 +169,8 @@ class ArticleScreen(Screen[None]):
         title = Text(article.title or "(untitled)", style="bold")
         if article.source:
             title.append(f"  {source_name(article.source)}", MUTED)
+        title.append("  ")
+        title.append_text(database_name(self.store.path))
         self.query_one("#title", Static).update(title)
         self.refresh_legend()
         self.refresh_status()
@@ -181,7 +195,9 @@ class ArticleScreen(Screen[None]):
         sentences = self.article.sentences
         current = self.state(self.cursor) if sentences else UNDECIDED
         suggestion = self.suggestion_at(self.cursor) if sentences else None
-        self.query_one("#labels", Static).update(label_bar(self.scheme, current, suggestion))
+        self.query_one("#labels", Static).update(
+            label_bar(self.scheme, current, suggestion, self.label_names)
+        )
         position = self.article_position + 1
         parts = [
             Text(self.actor, style="bold"),
@@ -189,7 +205,7 @@ class ArticleScreen(Screen[None]):
             Text(f"article {position}/{len(self.article_ids)}"),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
-        self.query_one("#status", Static).update(join(parts))
+        self.query_one("#status", Static).update(join(parts, self.status_separator))
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Show changes the core has committed: their sentences' gutters and the status."""
@@ -310,5 +326,9 @@ class ArticleScreen(Screen[None]):
         """The help's and the palette's words for a binding (label keys name their label)."""
         if binding.action.startswith("toggle_label("):
             key = int(binding.key)
-            return f"Toggle label “{display_label(self.scheme[key - 1])}”"
+            return f"Toggle label “{self.label_name(self.scheme[key - 1])}”"
         return binding.description
+
+    def label_name(self, name: str) -> str:
+        """A label as people read it (its display name)."""
+        return display_label(name, self.label_names)

@@ -53,10 +53,11 @@ def binding_rows(screen: Screen, app_bindings: Iterable[Binding]) -> list[KeyRow
             action, _, arguments = single.action.partition("(")
             if arguments and not _enabled(screen, action, single):
                 continue
-            row = rows.setdefault(
-                single.action,
-                KeyRow(single.action, [], describe(single), single.tooltip or ""),
-            )
+            row = rows.setdefault(single.action, KeyRow(single.action, [], "", ""))
+            # A subclass that binds an action again (the review's shorter words) is what the
+            # screen shows, so it is what the help says.
+            row.description = describe(single)
+            row.tooltip = single.tooltip or row.tooltip
             display = screen.app.get_key_display(single)
             if display not in row.keys:
                 row.keys.append(display)

@@ -13,7 +13,7 @@ from annotations.library import list_articles
 from annotations.model import ArticleSummary
 from annotations.store import Store
 from annotations.text import counted
-from tui.widgets.chips import MUTED, join, progress_bar, source_name
+from tui.widgets.chips import MUTED, database_name, join, progress_bar, source_name
 
 
 class ArticleTable(DataTable):
@@ -93,10 +93,11 @@ class LibraryScreen(Screen[None]):
                 Text(shown),
                 Text(self.annotator, style="bold"),
                 Text("decided ").append_text(progress_bar(decided, total)),
+                database_name(self.store.path),
             ]
         )
         if not self.articles and not self.search:
-            title.append("   nothing here: annotty import PATH", MUTED)
+            title.append("\nnothing here: annotty import PATH", MUTED)
         self.query_one("#library-title", Static).update(title)
 
     def highlighted(self) -> str | None:

@@ -29,7 +29,6 @@ from annotations.settings import QUICK_MODE, READER_ORDER, get_flag, get_setting
 from annotations.settings import set_setting as store_setting
 from annotations.store import Store
 from annotations.suggest import RETRAIN_EVERY, Suggester, Suggestion
-from annotations.text import display_label
 from tui.screens.article_screen import ArticleScreen
 from tui.widgets.chips import progress_bar, reader_gutter, reader_gutter_width
 
@@ -215,9 +214,9 @@ class ReaderScreen(ArticleScreen):
     def describe_binding(self, binding: Binding) -> str:
         if binding.action.startswith("add_label("):
             key = int(binding.action.removeprefix("add_label(").rstrip(")"))
-            return f"Toggle label “{display_label(self.scheme[key - 1])}”, stay"
+            return f"Toggle label “{self.label_name(self.scheme[key - 1])}”, stay"
         if binding.action.startswith("toggle_label(") and self.quick:
-            return f"Decide “{display_label(self.scheme[int(binding.key) - 1])}” alone, go on"
+            return f"Decide “{self.label_name(self.scheme[int(binding.key) - 1])}” alone, go on"
         return super().describe_binding(binding)
 
     def action_decide(self) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from rich.style import Style
 from rich.text import Text
 
 from annotations.model import Decision
 from annotations.suggest import Suggestion
-from annotations.text import display_label
+from annotations.text import clean_line, display_label
 from tui.widgets.entity_colors import entity_color
 
 LABEL_COLORS = (
@@ -101,9 +102,9 @@ def reader_gutter(
     return gutter
 
 
-def suggestion_text(suggestion: Suggestion) -> Text:
+def suggestion_text(suggestion: Suggestion, shown: Mapping[str, str] | None = None) -> Text:
     """`suggests military, diplomatic 82% · a accepts` (or `pattern: …`), faint."""
-    names = ", ".join(map(display_label, suggestion.labels)) or "no label"
+    names = ", ".join(display_label(name, shown) for name in suggestion.labels) or "no label"
     if suggestion.source == "pattern":
         text = Text(f"pattern: {names}", Style(italic=True, dim=True))
     else:
@@ -115,13 +116,17 @@ def suggestion_text(suggestion: Suggestion) -> Text:
 
 
 def label_bar(
-    scheme: Sequence[str], current: Decision, suggestion: Suggestion | None = None
+    scheme: Sequence[str],
+    current: Decision,
+    suggestion: Suggestion | None = None,
+    shown: Mapping[str, str] | None = None,
 ) -> Text:
-    """The scheme with the keys, the current sentence's labels lit (and what is suggested)."""
+    """The scheme with the keys, the current sentence's labels lit (and what is suggested);
+    `shown` maps labels to their display names."""
     bar = Text()
     for position, name in enumerate(scheme):
         lit = current.decided and name in current.labels
-        text = f"{position + 1} {display_label(name)}"
+        text = f"{position + 1} {display_label(name, shown)}"
         bar.append_text(chip(text, label_color(position), on=lit))
         bar.append(" ")
     if current.ignored:
@@ -132,7 +137,7 @@ def label_bar(
         bar.append("not decided", MUTED)
         if suggestion is not None:
             bar.append("  ")
-            bar.append_text(suggestion_text(suggestion))
+            bar.append_text(suggestion_text(suggestion, shown))
     return bar
 
 
@@ -145,9 +150,17 @@ def entity_legend(labels: Iterable[str]) -> Text:
     return legend
 
 
+def database_name(path: PurePath) -> Text:
+    """`db team.db`: which database is open, by its file name (cleaned: it is drawn as data)."""
+    return Text("db ", MUTED).append(clean_line(path.name) or "?")
+
+
 def source_name(source: str) -> str:
-    """A source as shown: a URL whole, a file by its name."""
-    return source if "://" in source else PurePath(source).name
+    """A source as shown in a column: a URL by its host (`www.` dropped), a file by its name."""
+    if "://" in source:
+        host = urlsplit(source).hostname or source
+        return host.removeprefix("www.")
+    return PurePath(source).name
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> Text:
@@ -164,8 +177,11 @@ def join(parts: Iterable[Text], separator: str = "  │  ") -> Text:
     return Text(separator, MUTED).join(parts)
 
 
-def votes_gutter_width(scheme: Sequence[str], annotators: Sequence[str]) -> int:
-    return (len(scheme) + 1) * len(annotators) + 2 + len(scheme)
+def votes_gutter_width(
+    scheme: Sequence[str], annotators: Sequence[str], widths: Sequence[int] | None = None
+) -> int:
+    columns = widths if widths is not None else [len(scheme)] * len(annotators)
+    return sum(columns) + len(annotators) + 2 + len(scheme)
 
 
 def votes_gutter(
@@ -176,17 +192,19 @@ def votes_gutter(
     *,
     disagreement: bool,
     ignored: Collection[str] = (),
+    widths: Sequence[int] | None = None,
 ) -> Text:
     """Each annotator's labels side by side (`✕` where they ignored the sentence), a mark (`≠`
     disagreement, `=` all alike), then gold."""
     gutter = Text()
-    for name in annotators:
+    columns = widths if widths is not None else [len(scheme)] * len(annotators)
+    for name, width in zip(annotators, columns, strict=True):
         labels = votes.get(name)
         if name in ignored:
             gutter.append(IGNORED_MARK.ljust(len(scheme)), IGNORED_STYLE)
         else:
             gutter.append_text(label_marks(labels or (), scheme, labels is not None))
-        gutter.append(" ")
+        gutter.append(" " * (width - len(scheme) + 1))
     if disagreement:
         gutter.append("≠", Style(color="#ef6f6c", bold=True))
     elif len(votes) >= 2:

@@ -1,0 +1,115 @@
+"""The review library: every article with its disagreements, gold progress and agreement, the
+one that needs the reviewer most first. `enter` opens it in the review screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from annotations.review import ArticleReview, review_overview
+from annotations.store import Store
+from annotations.text import counted
+from tui.widgets.chips import MUTED, database_name, join, progress_bar
+
+
+class ReviewTable(DataTable):
+    """The review library's table, whose enter key says in the footer what it does."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Review", id="review-article")]
+
+
+class ReviewLibraryScreen(Screen[None]):
+    """Pick the article to review next."""
+
+    AUTO_FOCUS = "#review-articles"
+
+    BINDINGS = [
+        Binding("enter", "open", "Review", id="open-review", tooltip="Review the article"),
+        Binding("j", "cursor(1)", "Down", show=False, id="review-library-down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="review-library-up"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, store: Store, reviewer: str, annotators: Sequence[str]) -> None:
+        super().__init__()
+        self.store = store
+        self.reviewer = reviewer
+        self.annotators = list(annotators)
+        self.rows: list[ArticleReview] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="library-title")
+        yield ReviewTable(id="review-articles", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Title", key="title", width=30)
+        table.add_column("Open ≠", key="open")
+        table.add_column("Gold", key="gold")
+        table.add_column("Alike", key="alike")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the overview again (gold grows as the reviewer works)."""
+        table = self.query_one(DataTable)
+        keep = self.highlighted()
+        self.rows = review_overview(self.store, self.annotators)
+        table.clear()
+        for row in self.rows:
+            opened = Text(f"{row.open_disagreements}/{row.disagreements}", justify="right")
+            if row.open_disagreements:
+                opened.stylize("bold #ef6f6c")
+            alike = "—" if row.agreement is None else f"{row.agreement:.0%}"
+            table.add_row(
+                Text(row.title or "(untitled)", overflow="ellipsis", no_wrap=True),
+                opened,
+                progress_bar(row.gold, row.sentences, width=8),
+                Text(alike, justify="right"),
+                key=row.id,
+            )
+        for index, row in enumerate(self.rows):
+            if row.id == keep:
+                table.move_cursor(row=index)
+                break
+        open_total = sum(row.open_disagreements for row in self.rows)
+        title = join(
+            [
+                Text("annotty review", style="bold"),
+                Text(counted(len(self.rows), "article")),
+                Text(self.reviewer, style="bold"),
+                Text(f"{counted(open_total, 'disagreement')} without gold"),
+            ]
+        )
+        title.append("\nreviewing " + ", ".join(self.annotators) + "  ", MUTED)
+        title.append_text(database_name(self.store.path))
+        self.query_one("#library-title", Static).update(title)
+
+    def highlighted(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row].id
+
+    def action_open(self) -> None:
+        identity = self.highlighted()
+        if identity is not None:
+            self.app.open_article(identity)  # type: ignore[attr-defined]
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.cursor_row + step))
