@@ -276,3 +276,22 @@ async def test_unanimous_means_every_chosen_annotator(tui_store: Store) -> None:
             0: (["military"], True, REVIEWER, AUTO_NOTE),
             7: ([], True, REVIEWER, AUTO_NOTE),
         }
+
+
+async def test_q_leaves_for_the_review_library_and_enter_reviews_there(tui_store: Store) -> None:
+    from tui.screens.review_library import ReviewLibraryScreen
+
+    app = make_app(tui_store, REVIEWER, review=["alice", "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        review(app)
+        await pilot.press("a", "q")
+        library = app.screen
+        assert isinstance(library, ReviewLibraryScreen)
+        top = library.rows[0]
+        assert top.id == SAMPLE_ID, "the article with open disagreements comes first"
+        assert (top.disagreements, top.open_disagreements, top.gold) == (2, 1, 1)
+        title = screen_text(library, "#library-title")
+        assert "1 disagreement without gold" in title and "db annotty.db" in title
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.article.id == SAMPLE_ID
