@@ -34,6 +34,7 @@ class AnnottyApp(App[None]):
         *,
         article_id: str | None = None,
         review: Sequence[str] | None = None,
+        articles: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -41,6 +42,8 @@ class AnnottyApp(App[None]):
         self.review_annotators = list(review) if review else None
         """When set, articles open in the review screen comparing these annotators."""
         self.start_article = article_id
+        self.only_articles = list(articles) if articles else None
+        """When set, the reader or review screen walks only these articles (`review --reached`)."""
         self.scheme = get_labels(store)
 
     @property
@@ -49,8 +52,10 @@ class AnnottyApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen(self.store, self.annotator))
-        ids = article_ids(self.store)
+        ids = self.only_articles or article_ids(self.store)
         target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
+        if target not in ids:
+            target = None
         if target is None and ids:
             target = ids[0]
         if target is not None:
@@ -58,7 +63,7 @@ class AnnottyApp(App[None]):
 
     def open_article(self, article_id: str) -> None:
         """Open an article in the reader (or, when reviewing, the review screen)."""
-        ids = article_ids(self.store)
+        ids = self.only_articles or article_ids(self.store)
         if self.review_annotators:
             from tui.screens.review import ReviewScreen
 
