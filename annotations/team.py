@@ -376,6 +376,16 @@ def assigned_annotators(store: Store, article_id: str) -> list[str]:
     ]
 
 
+def first_assigned(store: Store, annotator: str) -> str | None:
+    """The first article in library order assigned to the annotator that they have not
+    finished (else their first assigned one), or None when nothing is assigned to them."""
+    rows = _assignment_rows(store, annotator)
+    for identity, _, _, _, sentences, decided, ignored in rows:
+        if decided + ignored < sentences:
+            return identity
+    return rows[0][0] if rows else None
+
+
 def progress(store: Store, annotator: str | None = None) -> list[Progress]:
     """Each annotator's progress on their assignments: the plan's annotators in the plan's order,
     then anyone else with assignments, by name. With `annotator`, only theirs ([] if none)."""

@@ -11,6 +11,7 @@ from annotations.library import article_ids
 from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import Store
+from annotations.team import first_assigned
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
 from tui.screens.library import LibraryScreen
@@ -53,7 +54,11 @@ class AnnottyApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen(self.store, self.annotator))
         ids = self.only_articles or article_ids(self.store)
-        target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
+        target = (
+            self.start_article
+            or last_article(self.store, self.annotator, self.screen_name)
+            or (None if self.review_annotators else first_assigned(self.store, self.annotator))
+        )
         if target not in ids:
             target = None
         if target is None and ids:
