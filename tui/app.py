@@ -11,6 +11,7 @@ from annotations.library import article_ids
 from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import Store
+from annotations.suggest import Suggester
 from annotations.team import first_assigned
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
@@ -46,6 +47,8 @@ class AnnottyApp(App[None]):
         self.only_articles = list(articles) if articles else None
         """When set, the reader or review screen walks only these articles (`review --reached`)."""
         self.scheme = get_labels(store)
+        self.suggester = Suggester(store.path, annotator, self.scheme)
+        """Suggestions for this annotator, shared by every reader screen (trained in workers)."""
 
     @property
     def screen_name(self) -> str:
@@ -78,7 +81,9 @@ class AnnottyApp(App[None]):
         else:
             from tui.screens.reader import ReaderScreen
 
-            screen = ReaderScreen(self.store, self.annotator, self.scheme, ids, article_id)
+            screen = ReaderScreen(
+                self.store, self.annotator, self.scheme, ids, article_id, self.suggester
+            )
         self.push_screen(screen)
 
     def action_help(self) -> None:
