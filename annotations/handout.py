@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.errors import AnnottyError, StoreError
+from annotations.settings import PROJECT
 from annotations.store import Store
-from annotations.team import PROJECT
 
 
 @dataclass(frozen=True)

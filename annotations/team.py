@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from annotations.errors import AnnottyError, InputError
 from annotations.library import resolve_article
 from annotations.limits import check_name
+from annotations.settings import PROJECT, get_setting, set_setting
 from annotations.store import Store, utc_now
 
-PROJECT = ""
-"""The settings scope of the whole project (an annotator's name scopes their own settings)."""
 _KEYS = ("annotators", "overlap", "calibration", "seed")
 """The plan's settings, each stored under `plan.<key>` in the project scope."""
 
@@ -130,10 +129,11 @@ def check_annotators(names: Iterable[str]) -> list[str]:
 
 def get_plan(store: Store) -> Plan | None:
     """The project's plan, or None when `assign` has never run."""
-    rows = store.conn.execute(
-        "SELECT key, value FROM settings WHERE scope = ? AND key LIKE 'plan.%'", (PROJECT,)
-    )
-    values = {key.removeprefix("plan."): json.loads(value) for key, value in rows}
+    values = {}
+    for key in _KEYS:
+        value = get_setting(store, PROJECT, f"plan.{key}")
+        if value is not None:
+            values[key] = json.loads(value)
     if "annotators" not in values or "overlap" not in values:
         return None
     return Plan(
@@ -151,11 +151,8 @@ def _save_plan(store: Store, plan: Plan) -> None:
         "calibration": plan.calibration,
         "seed": plan.seed,
     }
-    store.conn.executemany(
-        "INSERT INTO settings (scope, key, value) VALUES (?, ?, ?)"
-        " ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
-        [(PROJECT, f"plan.{key}", json.dumps(values[key])) for key in _KEYS],
-    )
+    for key in _KEYS:
+        set_setting(store, PROJECT, f"plan.{key}", json.dumps(values[key]))
 
 
 def _new_plan(
