@@ -24,6 +24,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from annotations.errors import AnnottyError, InputError
 from annotations.library import resolve_article
@@ -404,3 +405,50 @@ def annotator_progress(store: Store, annotator: str) -> Progress | None:
     """One annotator's progress on their assignments, or None when nothing is assigned to them."""
     found = progress(store, annotator)
     return found[0] if found else None
+
+
+def plan_as_json(store: Store) -> dict[str, Any] | None:
+    """The plan, progress per annotator and every assigned article's state, as plain JSON data
+    (None when there is no plan): what `annotty assign --show --json` prints."""
+    plan = get_plan(store)
+    if plan is None:
+        return None
+    rows = coverage(store)
+    return {
+        "plan": {
+            "annotators": list(plan.annotators),
+            "overlap": plan.overlap,
+            "calibration": plan.calibration,
+            "seed": plan.seed,
+        },
+        "articles": {
+            "total": int(store.value("SELECT count(*) FROM articles") or 0),
+            "assigned": len(rows),
+            "reached": sum(row.reached for row in rows),
+        },
+        "annotators": [
+            {
+                "annotator": row.annotator,
+                "in_plan": row.in_plan,
+                "articles": row.articles,
+                "sentences": row.sentences,
+                "decided": row.decided,
+                "ignored": row.ignored,
+                "remaining": row.remaining,
+                "finished": row.finished,
+            }
+            for row in progress(store)
+        ],
+        "assignments": [
+            {
+                "article_id": row.article_id,
+                "title": row.title,
+                "sentences": row.sentences,
+                "calibration": row.calibration,
+                "annotators": list(row.assigned),
+                "finished": list(row.finished),
+                "reached": row.reached,
+            }
+            for row in rows
+        ],
+    }
