@@ -41,10 +41,13 @@ def titles(screen: LibraryScreen) -> list[str]:
 
 
 async def library(pilot) -> LibraryScreen:
+    """Go back to the library and wait for its count of the team's progress."""
     if isinstance(pilot.app.screen, ReaderScreen):
         await pilot.press("escape")
     screen = pilot.app.screen
     assert isinstance(screen, LibraryScreen)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     return screen
 
 

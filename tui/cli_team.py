@@ -97,12 +97,12 @@ def plan_report(store: Store, *, articles: bool = False) -> str:
     Raises:
         AnnottyError: there is no plan.
     """
-    from annotations.team import coverage, get_plan, progress
+    from annotations.team import get_plan, team_state
 
     plan = get_plan(store)
     if plan is None:
         raise AnnottyError("no plan yet: annotty assign --annotators alice,bob --overlap 2")
-    rows = coverage(store)
+    people, rows = team_state(store)
     total = int(store.value("SELECT count(*) FROM articles") or 0)
     reached = sum(row.reached for row in rows)
     calibration = sum(row.calibration for row in rows)
@@ -114,7 +114,7 @@ def plan_report(store: Store, *, articles: bool = False) -> str:
     ]
     if len(rows) < total:
         lines.append(f"           {total - len(rows)} not assigned: run annotty assign")
-    lines += ["", progress_table(progress(store))]
+    lines += ["", progress_table(people)]
     if articles and rows:
         table = [["article", "sentences", "annotators (✓ finished)", "state"]]
         for row in rows:
@@ -139,15 +139,15 @@ def progress_table(rows: list) -> str:
 
 def team_section(store: Store) -> str | None:
     """What `annotty stats` adds for a planned project: progress per annotator, overlap reached."""
-    from annotations.team import coverage, get_plan, progress
+    from annotations.team import get_plan, team_state
 
     if get_plan(store) is None:
         return None
-    rows = coverage(store)
+    people, rows = team_state(store)
     reached = sum(row.reached for row in rows)
     return (
         f"plan: {reached} of {counted(len(rows), 'assigned article')} reached their overlap"
-        f" (annotty assign --show lists them)\n" + progress_table(progress(store))
+        f" (annotty assign --show lists them)\n" + progress_table(people)
     )
 
 

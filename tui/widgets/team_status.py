@@ -22,6 +22,11 @@ def assigned_mark(assigned: bool) -> Text:
     return Text(ASSIGNED_MARK + " ", ASSIGNED_STYLE) if assigned else Text("  ")
 
 
+def has_team_work(store: Store) -> bool:
+    """Whether the database has assignments or is a hand-out (quick: no counting)."""
+    return handed_out_to(store) is not None or store.value("SELECT 1 FROM assignments") == 1
+
+
 def team_status(store: Store, annotator: str) -> Text | None:
     """`● assigned ████░░ 40/96 · 2/6 articles finished · 3 ignored`, or per annotator
     `plan: alice ██░ 40/96 · bob … · overlap reached 2/8 articles`; None without assignments.
