@@ -123,6 +123,7 @@ def test_prodigy_task_has_every_field_db_out_writes() -> None:
         "_input_hash": prodigy.input_hash("Troops entered Palmyra on Thursday."),
         "_task_hash": prodigy.task_hash("Troops entered Palmyra on Thursday.", options),
         "_view_id": "choice",
+        "config": {"choice_style": "multiple"},
         "accept": ["military"],
         "answer": "accept",
         "_timestamp": 1795543502,
