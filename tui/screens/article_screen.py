@@ -64,7 +64,13 @@ class ArticleScreen(Screen[None]):
         *(_label_binding(key) for key in range(1, 10)),
         Binding("u,ctrl+z", "undo", "Undo", id="undo", tooltip="Undo the last change here"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="redo"),
-        Binding("e", "toggle_entities", "Entities", id="toggle-entities"),
+        Binding(
+            "e",
+            "toggle_entities",
+            "Entities",
+            id="toggle-entities",
+            tooltip="Entities: colours → colours with their types → off",
+        ),
         Binding("escape,q", "back", "Library", id="back"),
     ]
 
@@ -273,7 +279,14 @@ class ArticleScreen(Screen[None]):
         self.dismiss()
 
     def action_toggle_entities(self) -> None:
-        self.view.show_entities = not self.view.show_entities
+        """Entities off → colours → colours with the type after each entity → off."""
+        view = self.view
+        if not view.show_entities:
+            view.show_entities, view.show_entity_types = True, False
+        elif not view.show_entity_types:
+            view.show_entity_types = True
+        else:
+            view.show_entities, view.show_entity_types = False, False
         self.refresh_legend()
 
     # -- deciding ----------------------------------------------------------------------------

@@ -62,7 +62,10 @@ class ReviewScreen(ArticleScreen):
         ),
         Binding("n", "article(1)", "Next article", show=False, id="next-article"),
         Binding("p", "article(-1)", "Previous article", show=False, id="previous-article"),
-        Binding("e", "toggle_entities", "Entities", show=False, id="toggle-entities"),
+        Binding(
+            "e", "toggle_entities", "Entities", show=False, id="toggle-entities",
+            tooltip="Entities: colours → colours with their types → off",
+        ),
         Binding(
             "escape,q", "back", "Articles", id="back",
             tooltip="The review library: articles by what still needs the reviewer",

@@ -28,7 +28,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets.entity_colors import entity_style
+from tui.widgets.entity_colors import span_style, with_types
 from tui.widgets.wrapping import (
     BLANK_LINE,
     ArticleLayout,
@@ -108,6 +108,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     show_entities: var[bool] = var(True)
     """Whether entities are drawn with their label's background colour."""
+    show_entity_types: var[bool] = var(False)
+    """Whether each entity's type is written after it (with show_entities)."""
 
     class SentenceClicked(Message):
         """Posted on a click on any line of a sentence. The view does not move its cursor."""
@@ -210,8 +212,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if len(gutters) != len(blocks):
             raise ValueError(f"{len(blocks)} sentences but {len(gutters)} gutters")
         self._blocks = list(blocks)
-        self._display = [display_text(block.text) for block in self._blocks]
-        self._entities = [tuple(sorted(block.entities)) for block in self._blocks]
+        self._lay_out_entities()
         self._gutters = list(gutters)
         self._gutter_width = max(0, gutter_width)
         self._shown = list(range(len(self._blocks)))
@@ -393,6 +394,27 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_cache.clear()
         self.refresh()
 
+    def watch_show_entity_types(self) -> None:
+        """Write the types after the entities, or take them out: the text changes, so rewrap."""
+        if not self._blocks:
+            return
+        self._lay_out_entities()
+        self._wraps = [None] * len(self._blocks)
+        self._wrap_width = 0
+        self._line_cache.clear()
+        if self.is_mounted:
+            self._relayout(keep_position=True)
+            self.refresh()
+
+    def _lay_out_entities(self) -> None:
+        """The text drawn for each sentence and its entity spans (types written in, if shown)."""
+        self._display = [display_text(block.text) for block in self._blocks]
+        self._entities = [tuple(sorted(block.entities)) for block in self._blocks]
+        if self.show_entity_types:
+            laid = [with_types(*pair) for pair in zip(self._display, self._entities, strict=True)]
+            self._display = [text for text, _ in laid]
+            self._entities = [spans for _, spans in laid]
+
     def notify_style_update(self) -> None:
         """Drop cached lines when the theme or focus changes the component styles."""
         super().notify_style_update()
@@ -479,7 +501,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return [Segment(text[start:end], style)]
         pieces = entity_pieces(len(text), start, end, self._entities[sentence])
         return [
-            Segment(text[first:last], style + entity_style(label) if label else style)
+            Segment(text[first:last], style + span_style(label) if label else style)
             for first, last, label in pieces
         ]
 
