@@ -1,0 +1,547 @@
+"""Page furniture: the lines of an extracted web page that are not the article.
+
+Main-text extraction (trafilatura) keeps whatever sits inside the article's container: bylines,
+photo credits, "Sign up for our newsletter", related-story links, copyright lines. Each kind is a
+named rule here, with a docstring saying what it drops and why, and examples it must drop and
+keep (the tests run every rule on its own examples). The rules are deliberately conservative:
+they look at whole lines (paragraphs), most only short ones, and a sentence of reporting that
+merely mentions a newsletter or a photo stays. What is dropped is not lost: `clean` returns each
+dropped text with the rule that dropped it, and the importer keeps them in the article's meta.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_OR_TIME_TOKEN = re.compile(
+    rf"""
+    \d{{1,2}}[:.h]\d{{2}}(?:\s*[ap]\.?\s?m\.?)?    # 10:11, 10.11pm, 2:30 p.m.
+    | \d{{1,2}}\s*[ap]\.?\s?m\.?\b                 # 5pm
+    | \d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}          # 23.05.2011, 2022-04-21
+    | \b{_MONTH} | \d{{1,4}}(?:st|nd|rd|th)?\b      # April 21, 2022
+    | (?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?     # Thursday
+    | \b(?:updated|published|posted|last|on|at|am|pm|today|yesterday)\b
+    | \b(?:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|AST|EDT|EST|IST|JST|AEST)\b
+    | [\s,.:|/()–—-]+
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_HAS_DATE_OR_TIME = re.compile(
+    rf"\d{{1,2}}[:.h]\d{{2}}|\b{_MONTH}\s*\d|\d\s*{_MONTH}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email(?:\s|&nbsp;)*protected\]", re.I)
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_LIST_MARK = re.compile(r"^\s*(?:[-–—•*·▪►]|\d{1,2}[.)])\s+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A piece of text taken out of an article, and the rule that took it."""
+
+    text: str
+    rule: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"text": self.text, "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """An article's text after the boilerplate pass, and what the pass dropped, in text order."""
+
+    text: str
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+class Page:
+    """The lines (paragraphs) of an extracted text, and what rules may ask about them."""
+
+    def __init__(self, lines: Sequence[str], *, anchors: Iterable[str] = ()) -> None:
+        self.lines = list(lines)
+        self.anchors = frozenset(fold(anchor) for anchor in anchors)
+        """The texts of the page's links (from the HTML), folded: a line that is all link."""
+
+    @cached_property
+    def folded(self) -> list[str]:
+        return [fold(line) for line in self.lines]
+
+    @cached_property
+    def paywall_start(self) -> int | None:
+        """The line that says the rest of the story is for subscribers, if there is one."""
+        for index, line in enumerate(self.lines):
+            if _PAYWALL.search(line) and len(self.lines) - index <= PAYWALL_TAIL_LINES:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named test for lines of page furniture, with examples of what it drops and keeps."""
+
+    name: str
+    test: Callable[[Page, int], bool]
+    drops: tuple[str, ...]
+    """Texts whose every line the rule drops (after an article sentence)."""
+    keeps: tuple[str, ...]
+    """Lines the rule must keep: article text that looks a little like furniture."""
+
+    @property
+    def description(self) -> str:
+        return (self.test.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+
+
+RULES: list[Rule] = []
+"""Every rule, in the order they are tried (the first that matches names the reason)."""
+PAYWALL_TAIL_LINES = 25
+"""A subscription notice further from the end than this is not the end of a truncated story."""
+
+
+def rule(*, drops: Sequence[str], keeps: Sequence[str]) -> Callable:
+    """Register a rule: a function (page, line index) -> bool, named after the function."""
+
+    def register(test: Callable[[Page, int], bool]) -> Callable[[Page, int], bool]:
+        name = test.__name__.replace("_", " ")
+        RULES.append(Rule(name, test, tuple(drops), tuple(keeps)))
+        return test
+
+    return register
+
+
+def fold(text: str) -> str:
+    """A line as rules compare it: NFKC, case-folded, list marks and edge punctuation gone."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _LIST_MARK.sub("", text)
+    return " ".join(text.split()).strip(" \t:|»«›‹→←↑^•·-–—")
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip().rstrip("\"'”’»)").endswith((".", "!", "?"))
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+_WIDGET_LABELS = frozenset(
+    {
+        "share this post", "share this article", "share this story", "share this page",
+        "share this", "share", "share on facebook", "share on twitter", "share on x",
+        "share on linkedin", "share on whatsapp", "tweet", "email this", "print",
+        "print this page", "print this article", "scroll to top", "back to top",
+        "skip to content", "skip to main content", "advertisement", "advertisements",
+        "read more", "continue reading", "related articles", "related posts", "related stories",
+        "related videos", "related content", "related", "recommended", "recommended for you",
+        "most read", "most popular", "trending", "trending now", "more stories", "top stories",
+        "more from this section", "you may also like", "you might also like", "sponsored",
+        "sponsored content", "location details", "in pictures", "in case you missed it",
+        "in case you missed this earlier", "comments", "leave a comment", "view comments",
+        "listen to this article", "watch", "video", "photos", "gallery", "next article",
+        "previous article", "loading", "loading...", "posted in", "tags", "topics",
+    }
+)  # fmt: skip
+_WIDGET_PATTERN = re.compile(
+    r"^(?:show (?:all|more)(?: \d+)?|\d+ comments?|(?:\w+ )?news in pictures|"
+    r"(?:image|photo) \d+ of \d+)$"
+)
+
+
+@rule(
+    drops=("Share this article", "Scroll to top", "Show all 50", "UK news in pictures",
+           "Related Videos", "ADVERTISEMENT"),
+    keeps=("Please share this post with your friends.", "Share prices fell 3% on Monday."),
+)  # fmt: skip
+def widget_label(page: Page, index: int) -> bool:
+    """A whole line that is the label of a page widget: sharing, printing, "Related Videos".
+
+    Only exact labels count; a sentence using the same words stays.
+    """
+    line = page.folded[index]
+    return line in _WIDGET_LABELS or bool(_WIDGET_PATTERN.match(line))
+
+
+_PAYWALL = re.compile(
+    r"\bto (?:view|read|see|access|continue reading)(?: (?:the|this))? (?:full|rest of(?: the)?"
+    r"|entire|whole) (?:story|article)\b|\bfor the full (?:story|article)\b"
+    r"|\balready (?:a )?(?:subscriber|member)\b|\bsubscribers? only\b"
+    r"|\bsubscribe (?:now )?to (?:continue|keep) reading\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    drops=(
+        "To view the full story, please subscribe to The Haitian Times.\n"
+        "You can choose a $60 Annual Subscription.\nJoin now or renew to get:",
+        "Subscribe now to our eNATION edition for the full story.\n"
+        "For the latest stories download the apps for iOS and Android.",
+    ),
+    keeps=("The full story of the rescue was told in court on Monday.",),
+)
+def paywall_tail(page: Page, index: int) -> bool:
+    """The notice that the rest of the story is for subscribers, and everything after it.
+
+    What follows such a notice on an extracted page is the offer itself (prices, perks,
+    "log in"), never more of the article; only a notice near the end of the text counts.
+    """
+    start = page.paywall_start
+    return start is not None and index >= start
+
+
+_PROMO_STRONG = re.compile(
+    r"^(?:subscribe|sign up|sign-up|signup|register)\b"
+    r"|\bunsubscribe\b|\bthanks for subscribing\b|\bwas this e-?mail forwarded\b"
+    r"|\b(?:subscribe|sign up|signing up|sign-up|register)\b[^.!?]{0,60}"
+    r"\b(?:newsletters?|edition|alerts|inbox|premium|bulletin|briefing)\b"
+    r"|\b(?:newsletters?|daily edition|briefing)\b[^.!?]{0,80}\b(?:by e-?mail|inbox|sign up|"
+    r"free)\b"
+    r"|\b(?:pop|enter|put|type|add) your e-?mail\b|\b(?:to|into) your inbox\b"
+    r"|\bwe(?:'ll|’ll| will) send you\b|\bnever miss (?:a|the|our|an)\b"
+    r"|\binvit\w* your friends\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    drops=("Sign up here.", "Subscribe now to our weekend edition",
+           "Never miss the latest news by signing up to our newsletter today!",
+           "Get The Times of Israel's Daily Edition by email and never miss our top stories "
+           "Free Sign Up",
+           "Subscribe to Example Premium to bookmark this article",
+           "Every day we'll send you a roundup email of all the latest news.",
+           "Thanks for subscribing.", "Was this email forwarded to you?"),
+    keeps=("The newspaper said subscriptions fell by 10 per cent last year.",
+           "Volunteers can sign up at the town hall, the mayor said on Friday.",
+           "The council's newsletter had warned residents about the floods."),
+)  # fmt: skip
+def subscription_promo(page: Page, index: int) -> bool:
+    """A line asking the reader to subscribe or sign up, or selling a newsletter.
+
+    A line that starts with "Subscribe" or "Sign up", or ties a sign-up to a newsletter, an
+    edition or an inbox; reporting that mentions subscriptions stays.
+    """
+    line = page.lines[index]
+    return word_count(line) <= 40 and bool(_PROMO_STRONG.search(line))
+
+
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:click|tap) (?:here|this|the link|below|on the link|the button)\b"
+    r"|\bdownload (?:the|our) [^.!?]{0,40}\bapps?\b|\bfollow us\b"
+    r"|\bwatch (?:it )?live (?:here|now|on)\b|\blike us on facebook\b"
+    r"|\bshare (?:this|your) (?:story|article) on\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    drops=("If you are using the app, click here.", "Click here to watch live",
+           "Follow us: Google News | Reddit | Instagram",
+           "For breaking news updates download the Nationnews apps for iOS and Android."),
+    keeps=("Witnesses said they heard a click before the blast.",
+           "The company's app was downloaded a million times, it said."),
+)  # fmt: skip
+def call_to_action(page: Page, index: int) -> bool:
+    """A line telling the reader to click, download the app or follow the site."""
+    line = page.lines[index]
+    return word_count(line) <= 45 and bool(_CALL_TO_ACTION.search(line))
+
+
+_BYLINE_NAME = re.compile(
+    r"^[Bb][Yy]\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|del|and|&))*"
+    r"(?:\s*[,|/–—-]\s*.*)?$"
+)
+_BYLINE_LABEL = re.compile(
+    r"^(?:article by|written by|words by|story by|posted|posted on|published|published on|"
+    r"updated|updated on|last updated|auteur|autor|author|edition|édition|editing|reporting|"
+    r"reporting by|text|photos?|by)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_BYLINE_LABELLED = re.compile(
+    r"^(?:auteur|autor|author|édition|edition|editing by|reporting by|written by|text|"
+    r"article by)\s*:?\s+[^.!?]{1,60}\.?$",
+    re.IGNORECASE,
+)
+_STAFF = re.compile(
+    r"^(?:[A-Z][\w’'-]*\s+){0,3}(?:staff|senior|chief|political|foreign|special|freelance)?\s?"
+    r"(?:reporter|correspondent|writer|editor|contributor)s?$",
+    re.IGNORECASE,
+)
+_CONTRIBUTED = re.compile(
+    r"^[^.!?]{2,80}\bcontributed (?:reporting )?to this (?:report|story|article)\.?$",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    drops=("By EARYEL BOWLEG", "By Evan Symon, August 14, 2020 2:30 pm", "Posted on",
+           "Article by\nKareem Smith", "Published on\nApril 21, 2022",
+           "Auteur : Kossivi Tiassou", "Tribune Staff Reporter",
+           "Alex Isenstadt contributed to this report."),
+    keeps=("By Tuesday, the council had agreed to the plan.",
+           "By then the fire had spread to the roof.",
+           "The reporter was released after two days."),
+)  # fmt: skip
+def byline(page: Page, index: int) -> bool:
+    """A byline or credit line: "By A. Writer", "Article by" and the name after it, "Staff
+    Reporter", "X contributed to this report".
+
+    A line starting "By" counts only when a name follows and it does not end like a sentence.
+    """
+    line = page.lines[index].strip()
+    if word_count(line) > 14:
+        return False
+    if _BYLINE_LABEL.match(line) or _BYLINE_LABELLED.match(line) or _CONTRIBUTED.match(line):
+        return True
+    if _BYLINE_NAME.match(line) and not _ends_sentence(line):
+        return True
+    if _STAFF.match(line) and word_count(line) <= 5:
+        return True
+    # The value under a bare label ("Article by" / "Kareem Smith").
+    previous = page.lines[index - 1].strip() if index else ""
+    return (
+        bool(_BYLINE_LABEL.match(previous))
+        and word_count(line) <= 5
+        and not _ends_sentence(line)
+    )
+
+
+_CONTACT_START = re.compile(
+    r"^(?:to reach|contact|reach|e-?mail|write to|send (?:us )?(?:your )?(?:tips|news|"
+    r"letters)|tips?|follow|for more information)\b",
+    re.IGNORECASE,
+)
+_READER = re.compile(r"\b(?:you|your|me|us)\b", re.IGNORECASE)
+
+
+@rule(
+    drops=("ebowleg@tribunemedia.net", "To reach the editor, contact Emma@example.org",
+           "You can contact CorkBeo on Facebook, Twitter, or email news@corkbeo.ie",
+           "Email the author at [email protected]",
+           "As usual, if you have tips, just hit reply or message me at steve@example.com."),
+    keeps=("On polling days hours are extended to 9 p.m.; the board said questions can go to "
+           "vote@example.gov or the hotline.",
+           "Police said the suspect had sent emails to the school."),
+)  # fmt: skip
+def contact_line(page: Page, index: int) -> bool:
+    """A line giving an e-mail address to write to: the reporter's, the newsroom's.
+
+    The address must come with a line that is short, starts like a contact line ("To reach",
+    "Contact", "Email") or speaks to the reader; an address inside reporting stays.
+    """
+    line = page.lines[index].strip()
+    if not _EMAIL.search(line):
+        return False
+    rest = _EMAIL.sub("", line).strip(" .,;:()<>")
+    if word_count(rest) <= 3:
+        return True
+    return word_count(line) <= 30 and bool(_CONTACT_START.match(line) or _READER.search(line))
+
+
+_CREDIT_END = re.compile(
+    r"\((?:photos?|pictures?|pictured|images?|file|credit|photograph|courtesy)\b[^()]{0,80}\)"
+    r"\.?$",
+    re.IGNORECASE,
+)
+_CREDIT_START = re.compile(
+    r"^\(?(?:photos?|pictures?|images?|photograph|photo credit|credit|caption|source)s?\s*:",
+    re.IGNORECASE,
+)
+_CREDIT_ANY = re.compile(
+    r"\b(?:photos?|pictures?|images?|photograph)s? (?:by|courtesy of|credit)\b"
+    r"|\bgetty images\b|\bafp via getty\b|\bshutterstock\b|\bap photo\b|/\s?reuters\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    drops=("The team training ahead of the match. (FILE)",
+           "Crowds at the harbour on Sunday (Picture by Jane Roe)", "Photo: John Doe/AP",
+           "Firefighters at the scene. Photograph by Ann Lee", "(Getty Images)"),
+    keeps=("Police released a photo of the suspect on Tuesday.",
+           "The picture by the river was painted in 1890, the museum said."),
+)  # fmt: skip
+def photo_credit(page: Page, index: int) -> bool:
+    """A photo credit, or an image caption ending in one: "(Picture by …)", "Photo: …", "(FILE)".
+
+    A sentence about a photo stays; a credit must be labelled as one ("Photo:", "Picture by",
+    an agency's name) on a short line, or close it in brackets.
+    """
+    line = page.lines[index].strip()
+    if _CREDIT_END.search(line) or _CREDIT_START.match(line):
+        return word_count(line) <= 45
+    return word_count(line) <= 25 and bool(_CREDIT_ANY.search(line)) and "said" not in line
+
+
+_COPYRIGHT = re.compile(r"©|\(c\) \d{4}|^copyright\b|\ball rights reserved\b", re.IGNORECASE)
+
+
+@rule(
+    drops=("© 2022, Example.com.", "Copyright 2020 The Gazette. All rights reserved."),
+    keeps=("The band sued over copyright in the song, lawyers said.",),
+)
+def copyright_notice(page: Page, index: int) -> bool:
+    """A copyright line: "© 2022, Site.com.", "All rights reserved"."""
+    line = page.lines[index]
+    return word_count(line) <= 25 and bool(_COPYRIGHT.search(line))
+
+
+@rule(
+    drops=("10:11 pm CST.", "April 21, 2022", "Updated: Thursday, 23.05.2011 14:02",
+           "Posted on 3 March 2021"),
+    keeps=("At 10:11 pm the lights went out.", "2022", "May 1 was a Sunday."),
+)
+def time_stamp(page: Page, index: int) -> bool:
+    """A line that is nothing but a date or a time, with words like "Updated" around it."""
+    line = page.lines[index].strip()
+    if word_count(line) > 10 or not _HAS_DATE_OR_TIME.search(line):
+        return False
+    return not _DATE_OR_TIME_TOKEN.sub("", line).strip()
+
+
+_RELATED_PREFIX = re.compile(
+    r"^(?:more|read more|related|see also|also read|read also|also see|recommended|"
+    r"must read|don'?t miss|further reading|latest|trending|watch|listen|more on this story)"
+    r"\s*(?::|»|>|›)\s*\S",
+    re.IGNORECASE,
+)
+_MORE_END = re.compile(r"(?:…|\.\.\.|\s)\s*(?:read )?more\s*[»›>]*$", re.IGNORECASE)
+_DATED_LIST_ITEM = re.compile(rf"^\s*[-–•*]\s.+\s[-–—]\s{_MONTH} \d{{1,2}}, \d{{4}}$", re.I)
+
+
+@rule(
+    drops=("MORE: Storm leaves thousands without power", "READ MORE: Five things to know",
+           "Council approves new budget … more",
+           "- Movie Theaters Refuse To Open Over Ban - October 9, 2020"),
+    keeps=("More than 200 people were evacuated.", "Residents want more.",
+           "Related cases were heard in Ohio and Texas."),
+)  # fmt: skip
+def related_link(page: Page, index: int) -> bool:
+    """A link to another story: "MORE: …", "READ MORE: …", a headline ending "… more", a dated
+    list of headlines, or a line that is wholly the text of one of the page's links.
+    """
+    line = page.lines[index].strip()
+    if word_count(line) > 30:
+        return False
+    if _RELATED_PREFIX.match(line) or _DATED_LIST_ITEM.match(line):
+        return True
+    if _MORE_END.search(line) and not _ends_sentence(line[: -len("more")]):
+        return word_count(line) >= 3
+    folded = page.folded[index]
+    return word_count(line) >= 3 and folded in page.anchors and not _ends_sentence(line)
+
+
+@rule(
+    drops=("https://www.facebook.com/Example/posts/2800731780195723",
+           "— Seth Goldstein (@Rabbi_360) January 7, 2020"),
+    keeps=("The post is at example.com, the group said.",),
+)  # fmt: skip
+def embed_residue(page: Page, index: int) -> bool:
+    """What is left of an embedded post: a bare link, or a tweet's "— Name (@handle) date" line."""
+    line = page.lines[index].strip()
+    return bool(_URL_LINE.match(line) or _EMBED_ATTRIBUTION.match(line))
+
+
+_EMBED_ATTRIBUTION = re.compile(
+    rf"^[—–-]\s*[^()]{{1,60}}\(@\w{{1,30}}\)\s+{_MONTH}\s+\d{{1,2}},\s+\d{{4}}$", re.I
+)
+
+
+@rule(
+    drops=("Вuy chеap watchеs onlinе at the bеst prісes",),
+    keeps=("Президент России Владимир Путин встретился с CEO компании.",
+           "The word Москва means Moscow."),
+)
+def mixed_script(page: Page, index: int) -> bool:
+    """A line in look-alike letters: words mixing Latin and Cyrillic, the mark of spam adverts.
+
+    Real text in either script, or both side by side, has no word that mixes them.
+    """
+    line = page.lines[index]
+    if not _CYRILLIC.search(line):
+        return False
+    mixed = [w for w in _WORD.findall(line) if _CYRILLIC.search(w) and _LATIN.search(w)]
+    return len(mixed) >= 2 or (len(mixed) == 1 and word_count(line) <= 4)
+
+
+@rule(
+    drops=("- A SIMPLE GUIDE: How do I protect myself?", "- VISUAL GUIDE: The outbreak in maps"),
+    keeps=("- The council met on Monday.", "NATO: the alliance at 75 is a survey of members."),
+)
+def guide_link(page: Page, index: int) -> bool:
+    """A list item promoting another piece by an upper-case label: "- A SIMPLE GUIDE: …"."""
+    line = page.lines[index].strip()
+    match = re.match(r"^[-–•*]\s+([A-Z][A-Z’' ]{3,40}):", line)
+    return bool(match) and word_count(match.group(1)) >= 2
+
+
+@rule(
+    drops=("The council met on Tuesday to discuss the budget",),
+    keeps=("Yes.", "The council met on Tuesday to discuss the roads."),
+)  # fmt: skip
+def repeated_line(page: Page, index: int) -> bool:
+    """A line that repeats an earlier one word for word (a caption echoing the text, a live blog
+    printing an entry twice). Lines under five words may repeat ("Yes.").
+    """
+    if word_count(page.lines[index]) < 5:
+        return False
+    key = _words_key(page.lines[index])
+    return any(_words_key(line) == key for line in page.lines[:index])
+
+
+def _words_key(line: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", unicodedata.normalize("NFKC", line).casefold()))
+
+
+# --- trims: pieces at the end of a kept line ----------------------------------------------------
+
+_SIGN_OFF = re.compile(r"(?<=[.!?\"”’'])\s+\([A-Z]{2,4}\)$")
+"""A reporter's initials closing a story: "… at the weekend. (NM)"."""
+
+
+def clean(
+    text: str, *, anchors: Iterable[str] = (), rules: Sequence[Rule] | None = None
+) -> Cleaned:
+    """Drop the lines of `text` that a rule calls furniture.
+
+    Args:
+        text: a normalised text (annotations.text.clean_text), paragraphs on lines.
+        anchors: the texts of the page's links, for `related link`.
+        rules: the rules to run (default: all of RULES).
+
+    Returns:
+        The text without those lines, blank lines folded as before, and the dropped pieces.
+    """
+    active = RULES if rules is None else rules
+    lines = text.split("\n")
+    page = Page(lines, anchors=anchors)
+    kept: list[str] = []
+    dropped: list[Dropped] = []
+    for index, line in enumerate(lines):
+        if not line.strip():
+            kept.append(line)
+            continue
+        reason = next((r.name for r in active if r.test(page, index)), None)
+        if reason is not None:
+            dropped.append(Dropped(line.strip(), reason))
+            continue
+        if rules is None and (match := _SIGN_OFF.search(line)):
+            dropped.append(Dropped(match.group().strip(), "sign off"))
+            line = line[: match.start()]
+        kept.append(line)
+    result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
+    return Cleaned(result, dropped)
+
+
+def rules_named(*names: str) -> list[Rule]:
+    """The rules with these names (e.g. `rules_named("widget label")`), in RULES order."""
+    return [r for r in RULES if r.name in names]
