@@ -139,6 +139,48 @@ MIGRATIONS: list[list[str]] = [
         "INSERT INTO labels (position, name) VALUES"
         " (1, 'military'), (2, 'diplomatic'), (3, 'heritage_damage')",
     ],
+    # 2: ignored sentences, where a decision came from, languages, label display names, and the
+    # tables of team work (assignments), per-annotator settings, patterns and suggestion models.
+    [
+        # A sentence set aside (not article text, or not worth a decision): decided, no labels.
+        "ALTER TABLE annotations ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE gold ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0",
+        # How a decision was made: 'typed', 'suggested' (a model's, accepted), 'pattern'; NULL
+        # for decisions made before annotty recorded it.
+        "ALTER TABLE annotations ADD COLUMN source TEXT",
+        "ALTER TABLE articles ADD COLUMN language TEXT",
+        "ALTER TABLE labels ADD COLUMN display TEXT",
+        """CREATE TABLE assignments (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            calibration INTEGER NOT NULL DEFAULT 0,
+            assigned_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator)
+        )""",
+        "CREATE INDEX assignments_by_annotator ON assignments(annotator, article_id)",
+        # Key/value settings; scope is an annotator's name, or '' for the whole project.
+        """CREATE TABLE settings (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (scope, key)
+        )""",
+        # Prodigy-style patterns per label: `pattern` is the JSON of one patterns-file line.
+        """CREATE TABLE patterns (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            pattern TEXT NOT NULL
+        )""",
+        # A suggestion model per annotator and label scheme (scheme: the labels, comma-joined).
+        """CREATE TABLE models (
+            annotator TEXT NOT NULL,
+            scheme TEXT NOT NULL,
+            trained_at TEXT NOT NULL,
+            decisions INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (annotator, scheme)
+        )""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
