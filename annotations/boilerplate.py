@@ -267,8 +267,8 @@ _BYLINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_LABELLED = re.compile(
-    r"^(?:auteur|autor|author|édition|edition|editing by|reporting by|written by|text|"
-    r"article by)\s*:?\s+[^.!?]{1,60}\.?$",
+    r"^(?:(?:auteur|autor|author|édition|edition|text|words|reporter)\s*:"
+    r"|(?:article|editing|reporting|written|words|story) by\b)\s*[^!?]{1,60}$",
     re.IGNORECASE,
 )
 _STAFF = re.compile(
@@ -287,7 +287,7 @@ _CONTRIBUTED = re.compile(
            "Article by\nKareem Smith", "Published on\nApril 21, 2022",
            "Auteur : Kossivi Tiassou", "Tribune Staff Reporter",
            "Alex Isenstadt contributed to this report."),
-    keeps=("By Tuesday, the council had agreed to the plan.",
+    keeps=("By Tuesday, the council had agreed to the plan.", "Text with escapes and more.",
            "By then the fire had spread to the roof.",
            "The reporter was released after two days."),
 )  # fmt: skip
@@ -309,9 +309,7 @@ def byline(page: Page, index: int) -> bool:
     # The value under a bare label ("Article by" / "Kareem Smith").
     previous = page.lines[index - 1].strip() if index else ""
     return (
-        bool(_BYLINE_LABEL.match(previous))
-        and word_count(line) <= 5
-        and not _ends_sentence(line)
+        bool(_BYLINE_LABEL.match(previous)) and word_count(line) <= 5 and not _ends_sentence(line)
     )
 
 
@@ -396,8 +394,12 @@ def copyright_notice(page: Page, index: int) -> bool:
 
 
 @rule(
-    drops=("10:11 pm CST.", "April 21, 2022", "Updated: Thursday, 23.05.2011 14:02",
-           "Posted on 3 March 2021"),
+    drops=(
+        "10:11 pm CST.",
+        "April 21, 2022",
+        "Updated: Thursday, 23.05.2011 14:02",
+        "Posted on 3 March 2021",
+    ),
     keeps=("At 10:11 pm the lights went out.", "2022", "May 1 was a Sunday."),
 )
 def time_stamp(page: Page, index: int) -> bool:
@@ -458,8 +460,10 @@ _EMBED_ATTRIBUTION = re.compile(
 
 @rule(
     drops=("Вuy chеap watchеs onlinе at the bеst prісes",),
-    keeps=("Президент России Владимир Путин встретился с CEO компании.",
-           "The word Москва means Moscow."),
+    keeps=(
+        "Президент России Владимир Путин встретился с CEO компании.",
+        "The word Москва means Moscow.",
+    ),
 )
 def mixed_script(page: Page, index: int) -> bool:
     """A line in look-alike letters: words mixing Latin and Cyrillic, the mark of spam adverts.

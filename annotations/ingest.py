@@ -18,34 +18,64 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from annotations import boilerplate
 from annotations.errors import InputError
 from annotations.markdown import to_plain_text
 from annotations.model import AnnotationInput, ArticleInput
 from annotations.text import clean_line, clean_meta, clean_text, decode, strip_controls
+from annotations.title import (
+    Candidate,
+    PageNames,
+    candidates_from_html,
+    choose_title,
+    is_repeated_headline,
+)
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
 
 MAX_TITLE_LENGTH = 150
 """A first line longer than this is a paragraph, not a headline."""
 
-# Whole lines that are navigation or sharing widgets copied along with an article's text.
-# Compared case-insensitively after the symbols in _FURNITURE_TRIM are stripped from both ends.
-_FURNITURE = frozenset(
-    {
-        "share this post", "share this article", "share this story", "share this page",
-        "share this", "share", "share on facebook", "share on twitter", "share on x",
-        "share on linkedin", "share on whatsapp", "tweet", "email this", "print",
-        "print this page", "print this article", "scroll to top", "back to top",
-        "skip to content", "skip to main content", "advertisement", "advertisements",
-        "read more", "continue reading", "related articles", "related posts",
-    }
-)  # fmt: skip
-_FURNITURE_TRIM = " \t:|»«›‹→←↑^•·"
 # A headline may end in "?" or "!", but a first line ending like this is a sentence or a lead-in.
 _SENTENCE_END = (".", ",", ":", ";", "…")
 _CLOSING_QUOTES = "\"'”’»)]"
 _INITIALISM = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # "U.S." may end a headline
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*?(/?)>")
+MAX_HTML_DEPTH = 200
+"""Deeper than this, lxml (and so trafilatura) drops the text: such a page is read as plain text."""
+HEADLINE_LOOKAHEAD = 3
+"""Lines at the top of a page's text that may repeat its headline (after a "Posted on", say)."""
+_NESTING_ELEMENTS = frozenset(
+    [
+        "div",
+        "section",
+        "article",
+        "main",
+        "aside",
+        "nav",
+        "header",
+        "footer",
+        "span",
+        "table",
+        "ul",
+        "ol",
+        "blockquote",
+        "form",
+        "figure",
+    ]
+)
+"""Elements counted for the depth of a page: those that are closed (unlike <p>, <li>)."""
+_SKIPPED_START = re.compile(r"<(script|style|noscript|template|svg|head)\b|<!--")
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|h[1-6]|tr|section|article|blockquote|ul|ol|table|header|footer|main|"
+    r"aside|nav|pre|hr|dd|dt|figcaption)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_PLAIN_TEXT_RULES = boilerplate.rules_named("widget label")
+"""What is dropped from .txt and .md files: only whole lines that are a widget's label."""
 
 
 @dataclass(frozen=True)
@@ -143,14 +173,10 @@ def drop_furniture(text: str) -> str:
     """Remove whole lines of page furniture ("Share this post", "scroll to top", ...).
 
     A line that only contains such words among others stays. The blank-line layout is made
-    regular again afterwards: no runs of blank lines, none at the start or end.
+    regular again afterwards: no runs of blank lines, none at the start or end. (The rule is
+    `widget label` in annotations.boilerplate; HTML pages get every rule there.)
     """
-    lines = [
-        line
-        for line in text.split("\n")
-        if line.strip(_FURNITURE_TRIM).casefold() not in _FURNITURE
-    ]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return boilerplate.clean(text, rules=_PLAIN_TEXT_RULES).text
 
 
 def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
@@ -229,53 +255,204 @@ def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
 
 
 def _read_html(path: Path, raw: str) -> ArticleInput:
-    """An HTML page: its main text and metadata, as trafilatura finds them."""
-    import trafilatura  # slow to import: only when there is HTML to read
+    """An HTML page: its main text and headline, without the page's furniture.
 
-    def extract(page: str) -> Any:
-        try:
-            return trafilatura.bare_extraction(
-                page,
-                fast=True,
-                with_metadata=True,
-                include_comments=False,
-                include_tables=False,
-                include_images=False,
-                include_links=False,
-                deduplicate=False,
-                config=_trafilatura_config(),
-            )
-        except Exception as error:  # a third-party parser on arbitrary input: anything goes
-            raise InputError(f"cannot parse the HTML ({type(error).__name__})") from None
-
+    trafilatura finds the main text; annotations.title chooses the headline among the page's
+    own fields; annotations.boilerplate drops what is left of the page around the article. What
+    was dropped, and why, is kept in the meta under "dropped".
+    """
     # The parser drops a lone ESC but keeps the rest of its sequence ("[31m") as text, so the
-    # sequences must go before parsing; what comes out is still cleaned like any other text.
-    raw = strip_controls(raw)
-    document = extract(raw)
-    if document is None and "<body" not in raw.lower():
-        # trafilatura rejects a bare fragment ("<p>...</p>") as not quite HTML.
-        document = extract(f"<html><body>{raw}</body></html>")
-    body = drop_furniture(clean_text(document.text or "")) if document is not None else ""
-    found_title = (document.title if document is not None else None) or _html_title(raw)
-    title = clean_line(found_title) if found_title else ""
-    if title:
-        first, _, rest = body.partition("\n")
-        if first.casefold() == title.casefold():
-            body = rest.strip("\n")  # put back below with a blank line, like a .txt headline
-    if not body:
-        raise InputError("no article text found in the HTML")
-    meta: dict[str, str] = {}
+    # sequences must go before parsing; so must control characters written as references
+    # (&#27;), which lxml refuses, leaving trafilatura with no text at all. What comes out is
+    # still cleaned like any other text.
+    raw = strip_controls(_drop_control_references(raw))
+    if _too_deep(raw):  # lxml stops at 255 levels and the text below is lost
+        document, names, anchors = None, PageNames([], []), frozenset[str]()
+        body = clean_text(_plain_text_of_html(raw))
+    else:
+        document, names, anchors = _extract(raw)
+        body = clean_text(document.text or "") if document is not None else ""
+    meta: dict[str, Any] = {}
     if document is not None:
         for key in ("url", "date", "author", "sitename"):
             value = getattr(document, key, None)
             if isinstance(value, str) and (value := clean_line(value)):
                 meta[key] = value
+    title = _page_title(raw, names, meta, document)
+    body, dropped = _without_headline(body, title) if title else (body, [])
+    cleaned = boilerplate.clean(body, anchors=anchors)
+    body, dropped = cleaned.text, dropped + cleaned.dropped
+    if not body:
+        raise InputError("no article text found in the HTML")
+    if dropped:
+        meta["dropped"] = [item.as_json() for item in dropped]
     return ArticleInput(
         text=f"{title}\n\n{body}" if title else body,
         title=title or None,
         source=meta.get("url") or str(path),
         meta=meta or None,
     )
+
+
+def _extract(raw: str) -> tuple[Any, PageNames, frozenset[str]]:
+    """trafilatura's document, the page's headline candidates, and the texts of its links."""
+    import trafilatura  # slow to import: only when there is HTML to read
+    from trafilatura.utils import load_html
+
+    def extract(page: Any) -> Any:
+        return trafilatura.bare_extraction(
+            page,
+            fast=True,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            deduplicate=False,
+            config=_trafilatura_config(),
+        )
+
+    try:  # a third-party parser on arbitrary input: anything goes
+        tree = load_html(raw)
+        names = candidates_from_html(tree) if tree is not None else PageNames([], [])
+        anchors = _anchor_texts(tree) if tree is not None else frozenset[str]()
+        document = extract(tree) if tree is not None else None
+        if document is None and "<body" not in raw.lower():
+            # trafilatura rejects a bare fragment ("<p>...</p>") as not quite HTML.
+            document = extract(f"<html><body>{raw}</body></html>")
+    except Exception as error:
+        raise InputError(f"cannot parse the HTML ({type(error).__name__})") from None
+    return document, names, anchors
+
+
+def _page_title(raw: str, names: PageNames, meta: dict[str, Any], document: Any) -> str:
+    """The headline by agreement of the page's fields, else trafilatura's, else `<title>`."""
+    candidates = list(names.candidates)
+    extracted = getattr(document, "title", None) if document is not None else None
+    if isinstance(extracted, str) and (extracted := clean_line(extracted)):
+        candidates.append(Candidate("extracted", extracted))
+    if not candidates and (fallback := _html_title(raw)):
+        candidates.append(Candidate("title", clean_line(fallback)))
+    site_names = [*names.site_names, *([meta["sitename"]] if "sitename" in meta else [])]
+    if "url" in meta and (host := _host(meta["url"])):
+        site_names += [host, host.rsplit(".", 1)[0]]
+    return clean_line(choose_title(candidates, site_names) or "")
+
+
+def _without_headline(body: str, title: str) -> tuple[str, list[boilerplate.Dropped]]:
+    """The body without a repeat of the headline among its first lines."""
+    lines = body.split("\n")
+    seen = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if is_repeated_headline(line, title):
+            rest = "\n".join(lines[:index] + lines[index + 1 :])
+            rest = re.sub(r"\n{3,}", "\n\n", rest).strip("\n")
+            if line.strip().casefold() == title.casefold():
+                return rest, []  # the title line put back above is this very line
+            return rest, [boilerplate.Dropped(line.strip(), "repeated headline")]
+        seen += 1
+        if seen >= HEADLINE_LOOKAHEAD:
+            break
+    return body, []
+
+
+def _anchor_texts(tree: Any) -> frozenset[str]:
+    """The texts of a page's links to its own site, of three words or more.
+
+    A line of the text that is wholly such a link points to another story of the site; a link
+    elsewhere (a deck line linking to the wire story it is based on) says nothing of the kind.
+    """
+    links = [
+        *tree.xpath("//link[@rel='canonical']/@href"),
+        *tree.xpath("//meta[@property='og:url']/@content"),
+    ]
+    home = next((host for link in links if (host := _host(str(link)))), None)
+    texts = set()
+    for element in tree.xpath("//a[@href]")[:5000]:
+        target = str(element.get("href") or "").strip()
+        if target.startswith(("#", "javascript:", "mailto:")):
+            continue
+        host = _host(target) if "//" in target else home
+        if host is None or host != home:
+            continue
+        text = clean_line(element.text_content() or "")
+        if len(text.split()) >= 3:
+            texts.add(text)
+    return frozenset(texts)
+
+
+def _host(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def _drop_control_references(raw: str) -> str:
+    """Character references to controls (`&#27;`, `&#x0;`) and to no character removed; C1 ones
+    (`&#150;`) read as Windows-1252, as browsers do; every other reference left alone."""
+
+    def replace(match: re.Match[str]) -> str:
+        hexadecimal, decimal = match.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if 0x80 <= code <= 0x9F:
+            return html.unescape(f"&#{code};")
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            return ""
+        if (code < 0x20 and code not in (0x09, 0x0A, 0x0D)) or code == 0x7F:
+            return ""
+        return match.group()
+
+    return _NUMERIC_REFERENCE.sub(replace, raw) if "&#" in raw else raw
+
+
+def _too_deep(raw: str) -> bool:
+    """Whether the page nests its containers deeper than MAX_HTML_DEPTH."""
+    depth = 0
+    for match in _TAG.finditer(raw):
+        closing, name, self_closing = match.groups()
+        if name.lower() not in _NESTING_ELEMENTS or self_closing:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > MAX_HTML_DEPTH:
+                return True
+    return False
+
+
+def _plain_text_of_html(raw: str) -> str:
+    """The text of a page without parsing it: scripts and styles out, a line per block element.
+
+    For pages no parser can take; it keeps everything, navigation included, which the
+    boilerplate pass then thins.
+    """
+    pieces: list[str] = []
+    position = 0
+    lower = raw.lower()
+    while True:
+        start = _SKIPPED_START.search(lower, position)
+        if start is None:
+            pieces.append(raw[position:])
+            break
+        pieces.append(raw[position : start.start()])
+        name = start.group(1) or ""
+        closing = f"</{name}" if name else "-->"
+        end = lower.find(closing, start.end())
+        if end < 0:
+            break
+        position = lower.find(">", end) + 1 if name else end + 3
+        if position <= 0:
+            break
+    text = _BLOCK_TAG.sub("\n", "".join(pieces))
+    text = _ANY_TAG.sub("", text)
+    return "\n".join(html.unescape(line) for line in text.split("\n"))
 
 
 @functools.cache

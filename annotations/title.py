@@ -147,9 +147,7 @@ def strip_site_name(title: str, site_names: Iterable[str]) -> str:
     return _join(pieces) or title
 
 
-def choose_title(
-    candidates: Sequence[Candidate], site_names: Sequence[str] = ()
-) -> str | None:
+def choose_title(candidates: Sequence[Candidate], site_names: Sequence[str] = ()) -> str | None:
     """The headline most candidates agree on, without the site's name.
 
     Each candidate, stripped of the site's name, stands for itself and for each run of its

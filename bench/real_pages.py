@@ -176,9 +176,10 @@ def main() -> None:
             meta = article.meta or {}
             language = meta.get("language", "—")
             if "language" in columns:
-                language = store.value(
-                    "SELECT language FROM articles WHERE id = ?", (article.id,)
-                ) or language
+                language = (
+                    store.value("SELECT language FROM articles WHERE id = ?", (article.id,))
+                    or language
+                )
             counts = {"furniture": 0, "broken": 0}
             for sentence in article.sentences:
                 paragraph_start = article.text.rfind("\n", 0, sentence.start) + 1
