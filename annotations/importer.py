@@ -9,12 +9,13 @@ killed half-way leaves whole articles, and importing again picks up the rest as 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from annotations.errors import InputError
 from annotations.ingest import find_files, read_file
+from annotations.language import detect_language, language_name
 from annotations.library import add_article, existing_ids
 from annotations.model import ArticleInput
 from annotations.nlp import Pipeline, analyse, load_pipeline
@@ -58,6 +59,8 @@ class FileResult:
     new_articles: int = 0
     duplicates: int = 0
     annotations: int = 0
+    warnings: list[str] = field(default_factory=list)
+    """Things the user should know about what was imported, one line each (no file name)."""
 
 
 class Importer:
@@ -106,6 +109,7 @@ class Importer:
         contents = read_file(path)
         result = FileResult(path, "duplicate")
         ids, new = self._split_new(contents.articles)
+        new = [replace(article, language=detect_language(article.text)) for article in new]
         result.article_ids = ids
         result.duplicates = len(contents.articles) - len(new)
         if contents.annotations:
@@ -125,6 +129,7 @@ class Importer:
                     for article, analysis in batch:
                         add_article(self.store, article, analysis, self.pipeline.name)
         result.new_articles = len(new)
+        result.warnings = self._language_warnings(new)
         if result.new_articles or result.annotations:
             result.status = "imported"
         result.message = _summary(result)
@@ -140,6 +145,19 @@ class Importer:
                 seen.add(identity)
                 new.append(article)
         return ids, new
+
+    def _language_warnings(self, articles: list[ArticleInput]) -> list[str]:
+        """A line for each article not in the language of the pipeline that analysed it."""
+        expected = getattr(self.pipeline.nlp, "lang", None) if articles else None
+        warnings = []
+        for article in articles:
+            if expected and article.language and article.language != expected:
+                where = f"line {article.line}: " if article.line is not None else ""
+                warnings.append(
+                    f"{where}looks like {language_name(article.language)}"
+                    f" ({article.language}); the pipeline is {language_name(expected)}"
+                )
+        return warnings
 
     def _analyse(self, path: Path, articles: list[ArticleInput]) -> list:
         if not articles:

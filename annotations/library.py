@@ -36,7 +36,7 @@ def add_article(
     text = article.text
     store.conn.execute(
         "INSERT INTO articles (id, title, source, text, meta, imported_at, pipeline,"
-        " sentence_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " sentence_count, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             identity,
             article.title,
@@ -46,6 +46,7 @@ def add_article(
             utc_now(),
             pipeline,
             len(analysis.sentences),
+            article.language,
         ),
     )
     store.conn.executemany(

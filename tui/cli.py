@@ -135,6 +135,8 @@ def _run_import(
         duplicates += result.duplicates
         annotations += result.annotations
         echo(f"{result.status}: {result.path} ({result.message})")
+        for warning in result.warnings:
+            click.echo(f"warning: {result.path}: {warning}", err=True)
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
