@@ -325,7 +325,10 @@ _READER = re.compile(r"\b(?:you|your|me|us)\b", re.IGNORECASE)
     drops=("ebowleg@tribunemedia.net", "To reach the editor, contact Emma@example.org",
            "You can contact CorkBeo on Facebook, Twitter, or email news@corkbeo.ie",
            "Email the author at [email protected]",
-           "As usual, if you have tips, just hit reply or message me at steve@example.com."),
+           "As usual, if you have tips, just hit reply or message me at steve@example.com.",
+           "Tips? Write to me at a@example.com. Email my colleagues Kim Lee at kim@example.com "
+           "and Pat Roe at pat@example.com with anything you think we should cover next week, "
+           "or simply reply to this message and tell us what you would like to read about."),
     keeps=("On polling days hours are extended to 9 p.m.; the board said questions can go to "
            "vote@example.gov or the hotline.",
            "Police said the suspect had sent emails to the school."),
@@ -342,6 +345,8 @@ def contact_line(page: Page, index: int) -> bool:
     rest = _EMAIL.sub("", line).strip(" .,;:()<>")
     if word_count(rest) <= 3:
         return True
+    if len(_EMAIL.findall(line)) >= 2 and word_count(line) <= 60 and _READER.search(line):
+        return True  # a newsletter's "write to me at …, or to my colleagues at …" box
     return word_count(line) <= 30 and bool(_CONTACT_START.match(line) or _READER.search(line))
 
 
@@ -508,8 +513,13 @@ def _words_key(line: str) -> tuple[str, ...]:
 
 # --- trims: pieces at the end of a kept line ----------------------------------------------------
 
-_SIGN_OFF = re.compile(r"(?<=[.!?\"”’'])\s+\([A-Z]{2,4}\)$")
-"""A reporter's initials closing a story: "… at the weekend. (NM)"."""
+TRIMS: list[tuple[str, re.Pattern[str]]] = [
+    # A reporter's initials closing a story: "… at the weekend. (NM)".
+    ("sign off", re.compile(r"(?<=[.!?\"”’'])\s+\([A-Z]{2,4}\)$")),
+    # The link an embedded post ends with: "… heritage. pic.twitter.com/CIHDX5qmux".
+    ("embed link", re.compile(r"\s+(?:pic\.twitter\.com|https?://t\.co)/\w+$")),
+]
+"""Pieces cut from the end of a line that is kept, each with the name it is recorded under."""
 
 
 def clean(
@@ -538,9 +548,11 @@ def clean(
         if reason is not None:
             dropped.append(Dropped(line.strip(), reason))
             continue
-        if rules is None and (match := _SIGN_OFF.search(line)):
-            dropped.append(Dropped(match.group().strip(), "sign off"))
-            line = line[: match.start()]
+        if rules is None:
+            for name, pattern in TRIMS:
+                if (match := pattern.search(line)) and line[: match.start()].strip():
+                    dropped.append(Dropped(match.group().strip(), name))
+                    line = line[: match.start()]
         kept.append(line)
     result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
     return Cleaned(result, dropped)

@@ -9,7 +9,8 @@ pages). It imports every .html file of the folder into a temporary database, exa
   detector below, which is written apart from annotations/boilerplate.py on purpose (the
   import's rules must not grade their own work);
 - broken: sentences that look badly split: starting in lower case, with a closing bracket or
-  quote, or inside a bracket opened earlier in the paragraph;
+  quote, inside a bracket opened earlier in the paragraph, or inside a short quoted phrase
+  (quoted speech of several whole sentences is not counted);
 - twice: 1 when the headline appears again as one of the first sentences after the title;
 - site: 1 when the title still holds the site's name;
 - the language stored and the title.
@@ -67,7 +68,7 @@ _FURNITURE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("site widget", re.compile(r"^(location details|related videos|advertisement|"
                                r"in pictures|\w+ news in pictures)$", re.I)),
 ]  # fmt: skip
-_OPENERS, _CLOSERS = "([{“", ")]}”"
+_CLOSERS = ")]}”"
 _LATIN_CYRILLIC = re.compile(r"[a-zA-Z][\u0400-\u04ff]|[\u0400-\u04ff][a-zA-Z]")
 
 
@@ -85,20 +86,27 @@ def furniture_kind(sentence: str) -> str | None:
 def broken_kind(sentence: str, before_in_paragraph: str) -> str | None:
     """How a sentence looks badly split, or None.
 
+    A sentence of quoted speech that goes on over several sentences is not broken; one that
+    starts inside a short quoted phrase (fewer than five words after the opening mark) is.
+
     Args:
         sentence: its text.
         before_in_paragraph: the text of its paragraph before it.
     """
-    first = sentence.lstrip()[:1]
-    if not first:
+    head = sentence.lstrip()
+    if not head:
         return None
-    if first.islower():
+    first, word = head[0], head.split(maxsplit=1)[0]
+    if first.islower() and not re.match(r"^[a-z]+[A-Z]", word):
         return "lowercase start"
     if first in _CLOSERS or first == "]":
         return "closing bracket"
-    for opener, closer in zip(_OPENERS, _CLOSERS, strict=True):
+    for opener, closer in (("(", ")"), ("[", "]")):
         if before_in_paragraph.count(opener) > before_in_paragraph.count(closer):
             return "inside brackets"
+    opened = before_in_paragraph.rfind("“")
+    if opened > before_in_paragraph.rfind("”") and len(before_in_paragraph[opened:].split()) < 5:
+        return "inside a quoted phrase"
     return None
 
 
