@@ -385,12 +385,18 @@ def photo_credit(page: Page, index: int) -> bool:
     return word_count(line) <= 25 and bool(_CREDIT_ANY.search(line)) and "said" not in line
 
 
-_COPYRIGHT = re.compile(r"©|\(c\) \d{4}|^copyright\b|\ball rights reserved\b", re.IGNORECASE)
+_COPYRIGHT = re.compile(
+    r"©|\(c\) \d{4}|^copyright\b[^.!?]{0,40}\b(?:19|20)\d\d\b|\ball rights reserved\b",
+    re.IGNORECASE,
+)
 
 
 @rule(
     drops=("© 2022, Example.com.", "Copyright 2020 The Gazette. All rights reserved."),
-    keeps=("The band sued over copyright in the song, lawyers said.",),
+    keeps=(
+        "The band sued over copyright in the song, lawyers said.",
+        "Copyright lawyers said the case could take years.",
+    ),
 )
 def copyright_notice(page: Page, index: int) -> bool:
     """A copyright line: "© 2022, Site.com.", "All rights reserved"."""

@@ -100,6 +100,8 @@ class Article:
     imported_at: str
     pipeline: str | None = None
     meta: dict[str, Any] | None = None
+    language: str | None = None
+    """ISO 639-1 code of the language detected at import, if any."""
     sentences: list[Sentence] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
 

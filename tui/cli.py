@@ -451,3 +451,6 @@ def main() -> None:
         )
         code = 70
     sys.exit(code)
+
+
+from tui import cli_show  # noqa: E402, F401  (registers `annotty show`)
