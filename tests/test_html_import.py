@@ -169,7 +169,8 @@ def test_a_page_nested_too_deep_falls_back_to_plain_text(tmp_path: Path) -> None
     article = read_page(tmp_path, page)
     assert article.title == "Deep"
     assert article.text == (
-        "Deep\n\nPolice said the fire at the harbour was put out by morning.\n\nNobody & nothing was hurt."
+        "Deep\n\nPolice said the fire at the harbour was put out by morning.\n\n"
+        "Nobody & nothing was hurt."
     )
 
 
