@@ -474,5 +474,5 @@ def main() -> None:
 
 
 import tui.cli_export  # noqa: E402  (registers `export` on the group)
-import tui.cli_show  # noqa: E402, F401  (registers `show`)
+import tui.cli_show  # noqa: E402  (registers `show`)
 import tui.cli_suggest  # noqa: E402, F401  (registers `suggest` and `labels patterns`)
