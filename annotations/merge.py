@@ -175,9 +175,7 @@ def merge_database(store: Store, path: Path) -> MergeCounts:
         other.close()
 
 
-_ARTICLE_COLUMNS = (
-    "id, title, source, text, meta, imported_at, pipeline, sentence_count, language"
-)
+_ARTICLE_COLUMNS = "id, title, source, text, meta, imported_at, pipeline, sentence_count, language"
 
 
 def _copy_articles(store: Store, other: sqlite3.Connection, counts: MergeCounts) -> None:
