@@ -90,7 +90,8 @@ class Rule:
     name: str
     test: Callable[[Page, int], bool]
     drops: tuple[str, ...]
-    """Texts whose every line the rule drops (after an article sentence)."""
+    """Texts whose every line the rule drops after the sentence "The council met on Tuesday to
+    discuss the budget for next year and the state of the roads." (tests/test_boilerplate.py)."""
     keeps: tuple[str, ...]
     """Lines the rule must keep: article text that looks a little like furniture."""
 
@@ -385,6 +386,48 @@ def photo_credit(page: Page, index: int) -> bool:
     return word_count(line) <= 25 and bool(_CREDIT_ANY.search(line)) and "said" not in line
 
 
+_PHOTO_POSITION = re.compile(
+    r"\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|file photo)\b[^()]{0,120}"
+    r"\)$",
+    re.IGNORECASE,
+)
+ECHO_WORDS = 10
+"""A caption that repeats this many words of the text in a row is the text's echo."""
+
+
+@rule(
+    drops=(
+        "Save British farms from cheap imports (pictured, broiler chickens at a farm)",
+        "Council met on Tuesday to discuss the budget for next year and the state of the roads",
+    ),
+    keeps=(
+        "Thousands of jobs at risk as pubs and restaurants slam 'devastating' decision",
+        "The mayor met on Tuesday to discuss the budget for next year, officials said.",
+    ),
+)
+def photo_caption(page: Page, index: int) -> bool:
+    """An image caption: a line that does not end like a sentence and either says where the
+    picture is ("(pictured, …)", "(left)") or repeats ten words in a row of the text above it.
+
+    Headings do not end like sentences either, but they neither point at a picture nor echo
+    the text before them (a deck above the text that sums it up stays).
+    """
+    line = page.lines[index].strip()
+    if _ends_sentence(line) or word_count(line) < 8:
+        return False
+    if _PHOTO_POSITION.search(line):
+        return True
+    words = _words_key(line)
+    runs = {words[i : i + ECHO_WORDS] for i in range(len(words) - ECHO_WORDS + 1)}
+    if not runs:
+        return False
+    for other in page.lines[:index]:  # a deck or headline before the text may sum it up
+        theirs = _words_key(other)
+        if any(theirs[i : i + ECHO_WORDS] in runs for i in range(len(theirs) - ECHO_WORDS + 1)):
+            return True
+    return False
+
+
 _COPYRIGHT = re.compile(
     r"©|\(c\) \d{4}|^copyright\b[^.!?]{0,40}\b(?:19|20)\d\d\b|\ball rights reserved\b",
     re.IGNORECASE,
@@ -500,7 +543,8 @@ def guide_link(page: Page, index: int) -> bool:
 
 
 @rule(
-    drops=("The council met on Tuesday to discuss the budget",),
+    drops=("The council met on Tuesday to discuss the budget for next year and the state of the "
+           "roads",),
     keeps=("Yes.", "The council met on Tuesday to discuss the roads."),
 )  # fmt: skip
 def repeated_line(page: Page, index: int) -> bool:

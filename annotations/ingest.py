@@ -78,6 +78,10 @@ _BLOCK_TAG = re.compile(
     re.IGNORECASE,
 )
 _ANY_TAG = re.compile(r"<[^<>]*>")
+_DATELINE_LINE = re.compile(
+    r"^([A-Z][A-Z .,'’-]{1,40}(?:\([A-Z0-9]{2,10}\))?\s*(?:—|–|--))\n(?=\S)", re.M
+)
+"""A dateline the page set as a paragraph of its own ("WASHINGTON —"): it joins its sentence."""
 _PLAIN_TEXT_RULES = boilerplate.rules_named("widget label")
 """What is dropped from .txt and .md files: only whole lines that are a widget's label."""
 
@@ -291,7 +295,7 @@ def _read_html(path: Path, raw: str) -> ArticleInput:
     title = _page_title(raw, names, meta, document)
     body, dropped = _without_headline(body, title) if title else (body, [])
     cleaned = boilerplate.clean(body, anchors=anchors)
-    body, dropped = cleaned.text, dropped + cleaned.dropped
+    body, dropped = _DATELINE_LINE.sub(r"\1 ", cleaned.text), dropped + cleaned.dropped
     if not body:
         raise InputError("no article text found in the HTML")
     if dropped:

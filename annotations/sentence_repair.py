@@ -12,7 +12,8 @@ one before it, so every offset stays exactly what the splitter found. It joins a
 - starts with a lower-case word ("moment occur?"), except words like "iPhone" and "eBay";
 - starts with a closing bracket or quotation mark;
 - follows a dateline ("NAPA COUNTY, Calif.", "KOBE –"), or starts with a station's or agency's
-  tag and a dash ("(KGO) -- ").
+  tag and a dash ("(KGO) -- ");
+- follows an abbreviation that stands before a name or number ("Gov.", "Apt.", "No.").
 
 The decisions are made on character offsets by `sentences_to_join`, which knows nothing of
 spaCy; `repair_sentences` is the component. Importing this module registers it, which is what
@@ -39,6 +40,11 @@ _DATELINE = re.compile(
     r"^[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][A-Za-z.]{1,12}(?:\s[A-Z][A-Za-z.]{1,12})?)?"
     r"(?:\s*\([A-Za-z0-9]{2,10}\))?\s*(?:--|—|–|-)?$"
 )
+_ABBREVIATION_END = re.compile(
+    r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Supt|Insp|Det|Rev|Hon|Apt|Nos?"
+    r"|Vol|Fig|pp|vs)\.$"
+)
+"""Abbreviations that stand before a name or a number and so never end a sentence."""
 _TAG_START = re.compile(r"^\([A-Z0-9]{2,10}\)\s*(?:--|—|–|-)")
 _MIXED_CASE_WORD = re.compile(r"^[a-z]+[A-Z]")
 
@@ -73,7 +79,7 @@ def _should_join(text: str, start: int, previous: str, inside: list[tuple[int, i
     word = head.split(maxsplit=1)[0]
     if first.isalpha() and first.islower() and not _MIXED_CASE_WORD.match(word):
         return True
-    if _TAG_START.match(head) or _DATELINE.match(previous):
+    if _TAG_START.match(head) or _DATELINE.match(previous) or _ABBREVIATION_END.search(previous):
         return True
     for opened, closed, kind in inside:
         if opened < start < closed:

@@ -13,6 +13,7 @@ pages). It imports every .html file of the folder into a temporary database, exa
   (quoted speech of several whole sentences is not counted);
 - twice: 1 when the headline appears again as one of the first sentences after the title;
 - site: 1 when the title still holds the site's name;
+- dropped: lines the import's boilerplate pass dropped (kept in the article's meta);
 - the language stored and the title.
 
 A measurement, never a test. `--show` prints every flagged sentence, to check the detector by eye.
@@ -136,21 +137,21 @@ def _site_names(meta: dict, source: str) -> list[str]:
     if host:
         names.append(host)
         names.append(host.rsplit(".", 1)[0])
-    return [n for n in names if len(n) >= 3]
+    return [n for n in names if len(n) >= 2]
 
 
 def title_has_site(title: str, meta: dict, source: str) -> bool:
-    """Whether a title still carries the site's name as a suffix or prefix ("… - Site")."""
+    """Whether a title still carries the site's name as a piece ("… - Site", "… | DW | date")."""
     folded = title.casefold()
     parts = re.split(r"\s+[-|–—:•]\s+|:\s+", folded)
     if len(parts) < 2:
         return False
-    ends = {parts[0].strip(), parts[-1].strip()}
+    ends = {part.strip() for part in parts}
     for name in _site_names(meta, source):
         key = re.sub(r"[^a-z0-9]", "", name.casefold())
         for end in ends:
             squeezed = re.sub(r"[^a-z0-9]", "", end)
-            if squeezed and (squeezed in key or key in squeezed) and len(squeezed) >= 3:
+            if squeezed == key or (len(squeezed) >= 3 and (squeezed in key or key in squeezed)):
                 return True
     return False
 
@@ -168,11 +169,11 @@ def main() -> None:
         importer = Importer(store)
         importer.pipeline  # load spaCy before the clock starts  # noqa: B018
         columns = {row[1] for row in store.conn.execute("PRAGMA table_info(articles)")}
-        totals = {"sentences": 0, "furniture": 0, "broken": 0, "twice": 0, "site": 0}
+        totals = {"sentences": 0, "furniture": 0, "broken": 0, "twice": 0, "site": 0, "drop": 0}
         started = time.perf_counter()
         print(
             f"{'page':<38} {'sents':>5} {'furn':>4} {'brok':>4} {'twice':>5} {'site':>4}"
-            f" {'lang':<4} title"
+            f" {'drop':>4} {'lang':<4} title"
         )
         flagged: list[str] = []
         for page in pages:
@@ -203,6 +204,8 @@ def main() -> None:
             twice = int(sum(_similar(title, head) for head in heads) > 1) if title else 0
             site = int(title_has_site(title, meta, article.source or ""))
             n = len(article.sentences)
+            drop = len(meta.get("dropped") or [])
+            totals["drop"] += drop
             totals["sentences"] += n
             totals["furniture"] += counts["furniture"]
             totals["broken"] += counts["broken"]
@@ -210,14 +213,15 @@ def main() -> None:
             totals["site"] += site
             print(
                 f"{page.name[:38]:<38} {n:>5} {counts['furniture']:>4} {counts['broken']:>4}"
-                f" {twice:>5} {site:>4} {language:<4} {json.dumps(title, ensure_ascii=False)}"
+                f" {twice:>5} {site:>4} {drop:>4} {language:<4}"
+                f" {json.dumps(title, ensure_ascii=False)}"
             )
         seconds = time.perf_counter() - started
         n = max(totals["sentences"], 1)
         print(
             f"{'total (' + str(len(pages)) + ' pages)':<38} {totals['sentences']:>5}"
             f" {totals['furniture']:>4} {totals['broken']:>4} {totals['twice']:>5}"
-            f" {totals['site']:>4}"
+            f" {totals['site']:>4} {totals['drop']:>4}"
         )
         print(
             f"furniture {100 * totals['furniture'] / n:.1f}% of sentences, broken splits"

@@ -10,7 +10,7 @@ from annotations.boilerplate import RULES, TRIMS, Dropped, Page, Rule, clean, ru
 from annotations.text import clean_text
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "palmyra.txt"
-LEAD = "The council met on Tuesday to discuss the budget."
+LEAD = "The council met on Tuesday to discuss the budget for next year and the state of the roads."
 """An article sentence each example follows, so that no rule sees its example alone."""
 
 # Sentences of reporting that come close to furniture; no rule may drop any of them.

@@ -178,3 +178,16 @@ def test_unclosed_paragraphs_are_not_deep(tmp_path: Path) -> None:
     paragraphs = "".join(f"<p>Paragraph {n} of the report, with some words." for n in range(400))
     article = read_page(tmp_path, f"<html><head><title>T</title></head><body>{paragraphs}")
     assert "Paragraph 399 of the report" in article.text
+
+
+def test_a_dateline_set_apart_joins_its_sentence(tmp_path: Path) -> None:
+    article_html = "<p>WASHINGTON —</p>" + STORY
+    article = read_page(tmp_path, news_page(f"<title>{HEADLINE}</title>", article_html))
+    assert article.text.split("\n")[2].startswith("WASHINGTON — Police said a fire broke out")
+
+
+def test_captions_that_echo_the_text_are_dropped(tmp_path: Path) -> None:
+    caption = "Firefighters from three stations fought the blaze for four hours on Monday night"
+    article_html = STORY + f"<p>{caption}</p><p>The port reopened on Tuesday.</p>"
+    article = read_page(tmp_path, news_page(f"<title>{HEADLINE}</title>", article_html))
+    assert dropped(article) == [("photo caption", caption)]

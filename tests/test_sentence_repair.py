@@ -39,6 +39,9 @@ def joined(parts: list[str]) -> list[bool]:
         # a short quoted phrase, but not quoted speech of whole sentences
         (["He called it “a farce.", "Nothing more” and left."], [False, True]),
         (["“We will fight on every beach.", "We will never surrender,” he said."], [False, False]),
+        # an abbreviation before a name or number
+        (["The vote is at 2344 Bragg St., Apt.", "1C until 8 p.m."], [False, True]),
+        (["It was signed by Gov.", "Jay Inslee."], [False, True]),
         # ordinary sentences
         (["The council met.", "It voted.", "Then it adjourned."], [False, False, False]),
         (["Mr. Smith said no.", "U.S. officials agreed."], [False, False]),
