@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -75,6 +75,28 @@ class Page:
         return [fold(line) for line in self.lines]
 
     @cached_property
+    def word_keys(self) -> list[tuple[str, ...]]:
+        """Each line's words, folded: how lines are compared with each other."""
+        return [_words_key(line) for line in self.lines]
+
+    @cached_property
+    def first_line_with(self) -> dict[tuple[str, ...], int]:
+        """For each line's words, the first line that has them."""
+        first: dict[tuple[str, ...], int] = {}
+        for index, key in enumerate(self.word_keys):
+            first.setdefault(key, index)
+        return first
+
+    @cached_property
+    def first_line_with_run(self) -> dict[tuple[str, ...], int]:
+        """For each run of ECHO_WORDS words, the first line it occurs in."""
+        first: dict[tuple[str, ...], int] = {}
+        for index, key in enumerate(self.word_keys):
+            for run in _runs(key):
+                first.setdefault(run, index)
+        return first
+
+    @cached_property
     def paywall_start(self) -> int | None:
         """The line that says the rest of the story is for subscribers, if there is one."""
         for index, line in enumerate(self.lines):
@@ -102,6 +124,8 @@ class Rule:
 
 RULES: list[Rule] = []
 """Every rule, in the order they are tried (the first that matches names the reason)."""
+MAX_FURNITURE_LENGTH = 1500
+"""Characters: a longer line is a paragraph of the article, whatever words it holds."""
 PAYWALL_TAIL_LINES = 25
 """A subscription notice further from the end than this is not the end of a truncated story."""
 
@@ -417,15 +441,13 @@ def photo_caption(page: Page, index: int) -> bool:
         return False
     if _PHOTO_POSITION.search(line):
         return True
-    words = _words_key(line)
-    runs = {words[i : i + ECHO_WORDS] for i in range(len(words) - ECHO_WORDS + 1)}
-    if not runs:
-        return False
-    for other in page.lines[:index]:  # a deck or headline before the text may sum it up
-        theirs = _words_key(other)
-        if any(theirs[i : i + ECHO_WORDS] in runs for i in range(len(theirs) - ECHO_WORDS + 1)):
-            return True
-    return False
+    first = page.first_line_with_run
+    return any(first[run] < index for run in _runs(page.word_keys[index]))
+
+
+def _runs(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    for start in range(len(words) - ECHO_WORDS + 1):
+        yield words[start : start + ECHO_WORDS]
 
 
 _COPYRIGHT = re.compile(
@@ -551,10 +573,8 @@ def repeated_line(page: Page, index: int) -> bool:
     """A line that repeats an earlier one word for word (a caption echoing the text, a live blog
     printing an entry twice). Lines under five words may repeat ("Yes.").
     """
-    if word_count(page.lines[index]) < 5:
-        return False
-    key = _words_key(page.lines[index])
-    return any(_words_key(line) == key for line in page.lines[:index])
+    key = page.word_keys[index]
+    return len(key) >= 5 and page.first_line_with[key] < index
 
 
 def _words_key(line: str) -> tuple[str, ...]:
@@ -592,6 +612,9 @@ def clean(
     dropped: list[Dropped] = []
     for index, line in enumerate(lines):
         if not line.strip():
+            kept.append(line)
+            continue
+        if len(line) > MAX_FURNITURE_LENGTH:  # furniture is short; this is a paragraph
             kept.append(line)
             continue
         reason = next((r.name for r in active if r.test(page, index)), None)

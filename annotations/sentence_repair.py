@@ -32,6 +32,7 @@ COMPONENT = "annotty_sentence_repair"
 VERSION = 1
 """Raised when the rules change, so that the pipeline name stored with an article says which."""
 SHORT_QUOTE_WORDS = 5
+MAX_NESTING = 20
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _QUOTES = {"“": "”", "„": "“", "«": "»"}
@@ -60,16 +61,18 @@ def sentences_to_join(text: str, starts: Sequence[int]) -> list[bool]:
     Returns:
         One flag per start; the first is always False.
     """
-    inside = _enclosed(text)
     joins = [False] * len(starts)
+    enclosing = _enclosing(text, starts)
     for number in range(1, len(starts)):
         start = starts[number]
         previous = text[starts[number - 1] : start].strip()
-        joins[number] = _should_join(text, start, previous, inside)
+        joins[number] = _should_join(text, start, previous, enclosing[number])
     return joins
 
 
-def _should_join(text: str, start: int, previous: str, inside: list[tuple[int, int, str]]) -> bool:
+def _should_join(
+    text: str, start: int, previous: str, enclosing: list[tuple[int, int, str]]
+) -> bool:
     head = text[start:].lstrip()
     if not head:
         return False
@@ -81,27 +84,40 @@ def _should_join(text: str, start: int, previous: str, inside: list[tuple[int, i
         return True
     if _TAG_START.match(head) or _DATELINE.match(previous) or _ABBREVIATION_END.search(previous):
         return True
-    for opened, closed, kind in inside:
-        if opened < start < closed:
-            if kind in _OPENERS:
-                return True
-            quoted_words = len(text[opened + 1 : start].split())
-            if quoted_words < SHORT_QUOTE_WORDS:
-                return True
-    return False
+    if any(kind in _OPENERS for _, _, kind in enclosing):
+        return True
+    quotes = [opened for opened, _, kind in enclosing if kind in _QUOTES]
+    return bool(quotes) and len(text[max(quotes) + 1 : start].split()) < SHORT_QUOTE_WORDS
+
+
+def _enclosing(text: str, starts: Sequence[int]) -> list[list[tuple[int, int, str]]]:
+    """For each start, the bracket and quotation pairs that open before it and close after it."""
+    pairs = sorted(_enclosed(text))
+    result: list[list[tuple[int, int, str]]] = []
+    active: list[tuple[int, int, str]] = []
+    following = 0
+    for start in starts:
+        while following < len(pairs) and pairs[following][0] < start:
+            active.append(pairs[following])
+            following += 1
+        active = [pair for pair in active if pair[1] > start]
+        result.append(list(active))
+    return result
 
 
 def _enclosed(text: str) -> list[tuple[int, int, str]]:
     """(opening offset, closing offset, opening character) of each bracket and curly quotation
-    that opens and closes within the text; unmatched marks are left out."""
+    that opens and closes within the text; unmatched marks are left out. Marks nested deeper
+    than MAX_NESTING are not matched (no real sentence needs them; hostile text would)."""
     pairs: list[tuple[int, int, str]] = []
     stack: list[tuple[int, str]] = []
     for offset, char in enumerate(text):
         if char in _CLOSERS or char == "“":
+            bottom = max(len(stack) - MAX_NESTING, 0)
             match = next(
                 (
                     depth
-                    for depth in range(len(stack) - 1, -1, -1)
+                    for depth in range(len(stack) - 1, bottom - 1, -1)
                     if char in (_OPENERS.get(stack[depth][1]), _QUOTES.get(stack[depth][1]))
                 ),
                 None,

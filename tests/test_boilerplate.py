@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations.boilerplate import RULES, TRIMS, Dropped, Page, Rule, clean, rules_named
 from annotations.text import clean_text
@@ -141,3 +143,25 @@ def test_trims_cut_the_end_of_a_kept_line() -> None:
 def test_layout_stays_regular_after_dropping() -> None:
     text = "A.\n\nSign up here.\n\nB.\n\nShare this\n\n"
     assert clean(text).text == "A.\n\nB."
+
+
+lines_strategy = st.lists(
+    st.one_of(
+        st.sampled_from([*ARTICLE_SENTENCES, LEAD, "", "Sign up here.", "By Jane Roe", "(NM)"]),
+        st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=80),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines_strategy)
+def test_clean_only_removes(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    result = clean(text)
+    kept = [line for line in result.text.split("\n") if line.strip()]
+    remaining = iter(line for line in text.split("\n") if line.strip())
+    # every kept line is an input line (or one with a piece cut off its end), in order
+    assert all(any(line == old or old.startswith(line) for old in remaining) for line in kept)
+    for piece in result.dropped:
+        assert piece.text and piece.text in text

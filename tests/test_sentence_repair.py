@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations.nlp import Pipeline, analyse
 from annotations.sentence_repair import COMPONENT, VERSION, sentences_to_join
@@ -91,3 +93,19 @@ def test_the_component_works_in_worker_processes(pipeline: Pipeline) -> None:
     two = [[s.text for s in doc.sents] for doc in pipeline.nlp.pipe(texts, n_process=2)]
     assert one == two
     assert one[0][0] == "When did the “a-ha!” moment occur?"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet='ab .!?()[]“”"«»„', max_size=60), st.data())
+def test_any_paragraph_gets_one_flag_per_sentence(text: str, data: st.DataObject) -> None:
+    offsets = sorted(set(data.draw(st.lists(st.integers(0, max(len(text) - 1, 0)), max_size=8))))
+    starts = [0, *[o for o in offsets if o > 0]] if text else []
+    flags = sentences_to_join(text, starts)
+    assert len(flags) == len(starts)
+    assert not flags or flags[0] is False
+
+
+def test_deeply_nested_marks_are_not_a_problem() -> None:
+    text = "(" * 5000 + "a. B" + ")" * 5000
+    assert sentences_to_join(text, [0, 5003]) == [False, True]  # the innermost pairs match
+    assert sentences_to_join("(a. B)", [0, 4]) == [False, True]
