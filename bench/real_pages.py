@@ -6,7 +6,7 @@ pages). It imports every .html file of the folder into a temporary database, exa
 
 - sentences: how many the annotator is asked to decide;
 - furniture: sentences that look like page furniture rather than article text, found by the
-  detector below, which is written apart from annotations/boilerplate.py on purpose (the
+  detector below, which is written apart from annotations/boilerplate/ on purpose (the
   import's rules must not grade their own work);
 - broken: sentences that look badly split: starting in lower case, with a closing bracket or
   quote, inside a bracket opened earlier in the paragraph, or inside a short quoted phrase

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from annotations.errors import InputError
-from annotations.ingest import MAX_HTML_DEPTH, read_file
+from annotations.ingest import read_file
 from annotations.model import ArticleInput
+from annotations.webpage import MAX_HTML_DEPTH
 
 STORY = (
     "<p>Police said a fire broke out at the harbour warehouse shortly after midnight.</p>"

@@ -1,21 +1,19 @@
-"""Page furniture: the lines of an extracted web page that are not the article.
+"""The rules of the boilerplate pass: each a named test for one kind of page furniture, with
+examples it must drop and keep (tests/test_boilerplate.py runs every rule on its own examples).
 
-Main-text extraction (trafilatura) keeps whatever sits inside the article's container: bylines,
-photo credits, "Sign up for our newsletter", related-story links, copyright lines. Each kind is a
-named rule here, with a docstring saying what it drops and why, and examples it must drop and
-keep (the tests run every rule on its own examples). The rules are deliberately conservative:
-they look at whole lines (paragraphs), most only short ones, and a sentence of reporting that
-merely mentions a newsletter or a photo stays. What is dropped is not lost: `clean` returns each
-dropped text with the rule that dropped it, and the importer keeps them in the article's meta.
+Add a rule by writing a function (page, line index) -> bool with a docstring, decorated with
+`@rule(drops=..., keeps=...)`; its name is the function's, with spaces. Order matters only for
+the name a dropped line is recorded under: the first rule that matches names it.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+
+from annotations.boilerplate import TRIMS, Page, ends_sentence, rule, word_count, word_runs
+
+PAYWALL_TAIL_LINES = 25
+"""A subscription notice further from the end than this is not the end of a truncated story."""
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE_OR_TIME_TOKEN = re.compile(
@@ -37,126 +35,8 @@ _HAS_DATE_OR_TIME = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email(?:\s|&nbsp;)*protected\]", re.I)
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
-_LIST_MARK = re.compile(r"^\s*(?:[-–—•*·▪►]|\d{1,2}[.)])\s+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
-_WORD = re.compile(r"\S+")
-
-
-@dataclass(frozen=True)
-class Dropped:
-    """A piece of text taken out of an article, and the rule that took it."""
-
-    text: str
-    rule: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"text": self.text, "rule": self.rule}
-
-
-@dataclass(frozen=True)
-class Cleaned:
-    """An article's text after the boilerplate pass, and what the pass dropped, in text order."""
-
-    text: str
-    dropped: list[Dropped] = field(default_factory=list)
-
-
-class Page:
-    """The lines (paragraphs) of an extracted text, and what rules may ask about them."""
-
-    def __init__(self, lines: Sequence[str], *, anchors: Iterable[str] = ()) -> None:
-        self.lines = list(lines)
-        self.anchors = frozenset(fold(anchor) for anchor in anchors)
-        """The texts of the page's links (from the HTML), folded: a line that is all link."""
-
-    @cached_property
-    def folded(self) -> list[str]:
-        return [fold(line) for line in self.lines]
-
-    @cached_property
-    def word_keys(self) -> list[tuple[str, ...]]:
-        """Each line's words, folded: how lines are compared with each other."""
-        return [_words_key(line) for line in self.lines]
-
-    @cached_property
-    def first_line_with(self) -> dict[tuple[str, ...], int]:
-        """For each line's words, the first line that has them."""
-        first: dict[tuple[str, ...], int] = {}
-        for index, key in enumerate(self.word_keys):
-            first.setdefault(key, index)
-        return first
-
-    @cached_property
-    def first_line_with_run(self) -> dict[tuple[str, ...], int]:
-        """For each run of ECHO_WORDS words, the first line it occurs in."""
-        first: dict[tuple[str, ...], int] = {}
-        for index, key in enumerate(self.word_keys):
-            for run in _runs(key):
-                first.setdefault(run, index)
-        return first
-
-    @cached_property
-    def paywall_start(self) -> int | None:
-        """The line that says the rest of the story is for subscribers, if there is one."""
-        for index, line in enumerate(self.lines):
-            if _PAYWALL.search(line) and len(self.lines) - index <= PAYWALL_TAIL_LINES:
-                return index
-        return None
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A named test for lines of page furniture, with examples of what it drops and keeps."""
-
-    name: str
-    test: Callable[[Page, int], bool]
-    drops: tuple[str, ...]
-    """Texts whose every line the rule drops after the sentence "The council met on Tuesday to
-    discuss the budget for next year and the state of the roads." (tests/test_boilerplate.py)."""
-    keeps: tuple[str, ...]
-    """Lines the rule must keep: article text that looks a little like furniture."""
-
-    @property
-    def description(self) -> str:
-        return (self.test.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-
-
-RULES: list[Rule] = []
-"""Every rule, in the order they are tried (the first that matches names the reason)."""
-MAX_FURNITURE_LENGTH = 1500
-"""Characters: a longer line is a paragraph of the article, whatever words it holds."""
-PAYWALL_TAIL_LINES = 25
-"""A subscription notice further from the end than this is not the end of a truncated story."""
-
-
-def rule(*, drops: Sequence[str], keeps: Sequence[str]) -> Callable:
-    """Register a rule: a function (page, line index) -> bool, named after the function."""
-
-    def register(test: Callable[[Page, int], bool]) -> Callable[[Page, int], bool]:
-        name = test.__name__.replace("_", " ")
-        RULES.append(Rule(name, test, tuple(drops), tuple(keeps)))
-        return test
-
-    return register
-
-
-def fold(text: str) -> str:
-    """A line as rules compare it: NFKC, case-folded, list marks and edge punctuation gone."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _LIST_MARK.sub("", text)
-    return " ".join(text.split()).strip(" \t:|»«›‹→←↑^•·-–—")
-
-
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
-def _ends_sentence(line: str) -> bool:
-    return line.rstrip().rstrip("\"'”’»)").endswith((".", "!", "?"))
-
-
-# --- the rules --------------------------------------------------------------------------------
 
 _WIDGET_LABELS = frozenset(
     {
@@ -219,8 +99,16 @@ def paywall_tail(page: Page, index: int) -> bool:
     What follows such a notice on an extracted page is the offer itself (prices, perks,
     "log in"), never more of the article; only a notice near the end of the text counts.
     """
-    start = page.paywall_start
+    start = page.memo("paywall start", lambda: _paywall_start(page))
     return start is not None and index >= start
+
+
+def _paywall_start(page: Page) -> int | None:
+    """The line that says the rest of the story is for subscribers, if there is one."""
+    for index, line in enumerate(page.lines):
+        if _PAYWALL.search(line) and len(page.lines) - index <= PAYWALL_TAIL_LINES:
+            return index
+    return None
 
 
 _PROMO_STRONG = re.compile(
@@ -327,15 +215,13 @@ def byline(page: Page, index: int) -> bool:
         return False
     if _BYLINE_LABEL.match(line) or _BYLINE_LABELLED.match(line) or _CONTRIBUTED.match(line):
         return True
-    if _BYLINE_NAME.match(line) and not _ends_sentence(line):
+    if _BYLINE_NAME.match(line) and not ends_sentence(line):
         return True
     if _STAFF.match(line) and word_count(line) <= 5:
         return True
     # The value under a bare label ("Article by" / "Kareem Smith").
     previous = page.lines[index - 1].strip() if index else ""
-    return (
-        bool(_BYLINE_LABEL.match(previous)) and word_count(line) <= 5 and not _ends_sentence(line)
-    )
+    return bool(_BYLINE_LABEL.match(previous)) and word_count(line) <= 5 and not ends_sentence(line)
 
 
 _CONTACT_START = re.compile(
@@ -415,8 +301,6 @@ _PHOTO_POSITION = re.compile(
     r"\)$",
     re.IGNORECASE,
 )
-ECHO_WORDS = 10
-"""A caption that repeats this many words of the text in a row is the text's echo."""
 
 
 @rule(
@@ -437,17 +321,12 @@ def photo_caption(page: Page, index: int) -> bool:
     the text before them (a deck above the text that sums it up stays).
     """
     line = page.lines[index].strip()
-    if _ends_sentence(line) or word_count(line) < 8:
+    if ends_sentence(line) or word_count(line) < 8:
         return False
     if _PHOTO_POSITION.search(line):
         return True
     first = page.first_line_with_run
-    return any(first[run] < index for run in _runs(page.word_keys[index]))
-
-
-def _runs(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    for start in range(len(words) - ECHO_WORDS + 1):
-        yield words[start : start + ECHO_WORDS]
+    return any(first[run] < index for run in word_runs(page.word_keys[index]))
 
 
 _COPYRIGHT = re.compile(
@@ -512,10 +391,10 @@ def related_link(page: Page, index: int) -> bool:
         return False
     if _RELATED_PREFIX.match(line) or _DATED_LIST_ITEM.match(line):
         return True
-    if _MORE_END.search(line) and not _ends_sentence(line[: -len("more")]):
+    if _MORE_END.search(line) and not ends_sentence(line[: -len("more")]):
         return word_count(line) >= 3
     folded = page.folded[index]
-    return word_count(line) >= 3 and folded in page.anchors and not _ends_sentence(line)
+    return word_count(line) >= 3 and folded in page.anchors and not ends_sentence(line)
 
 
 @rule(
@@ -549,7 +428,7 @@ def mixed_script(page: Page, index: int) -> bool:
     line = page.lines[index]
     if not _CYRILLIC.search(line):
         return False
-    mixed = [w for w in _WORD.findall(line) if _CYRILLIC.search(w) and _LATIN.search(w)]
+    mixed = [w for w in line.split() if _CYRILLIC.search(w) and _LATIN.search(w)]
     return len(mixed) >= 2 or (len(mixed) == 1 and word_count(line) <= 4)
 
 
@@ -577,60 +456,13 @@ def repeated_line(page: Page, index: int) -> bool:
     return len(key) >= 5 and page.first_line_with[key] < index
 
 
-def _words_key(line: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", unicodedata.normalize("NFKC", line).casefold()))
+# --- trims: pieces cut from the end of a line that is kept ----------------------------------
 
-
-# --- trims: pieces at the end of a kept line ----------------------------------------------------
-
-TRIMS: list[tuple[str, re.Pattern[str]]] = [
-    # A reporter's initials closing a story: "… at the weekend. (NM)".
-    ("sign off", re.compile(r"(?<=[.!?\"”’'])\s+\([A-Z]{2,4}\)$")),
-    # The link an embedded post ends with: "… heritage. pic.twitter.com/CIHDX5qmux".
-    ("embed link", re.compile(r"\s+(?:pic\.twitter\.com|https?://t\.co)/\w+$")),
-]
-"""Pieces cut from the end of a line that is kept, each with the name it is recorded under."""
-
-
-def clean(
-    text: str, *, anchors: Iterable[str] = (), rules: Sequence[Rule] | None = None
-) -> Cleaned:
-    """Drop the lines of `text` that a rule calls furniture.
-
-    Args:
-        text: a normalised text (annotations.text.clean_text), paragraphs on lines.
-        anchors: the texts of the page's links, for `related link`.
-        rules: the rules to run (default: all of RULES).
-
-    Returns:
-        The text without those lines, blank lines folded as before, and the dropped pieces.
-    """
-    active = RULES if rules is None else rules
-    lines = text.split("\n")
-    page = Page(lines, anchors=anchors)
-    kept: list[str] = []
-    dropped: list[Dropped] = []
-    for index, line in enumerate(lines):
-        if not line.strip():
-            kept.append(line)
-            continue
-        if len(line) > MAX_FURNITURE_LENGTH:  # furniture is short; this is a paragraph
-            kept.append(line)
-            continue
-        reason = next((r.name for r in active if r.test(page, index)), None)
-        if reason is not None:
-            dropped.append(Dropped(line.strip(), reason))
-            continue
-        if rules is None:
-            for name, pattern in TRIMS:
-                if (match := pattern.search(line)) and line[: match.start()].strip():
-                    dropped.append(Dropped(match.group().strip(), name))
-                    line = line[: match.start()]
-        kept.append(line)
-    result = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
-    return Cleaned(result, dropped)
-
-
-def rules_named(*names: str) -> list[Rule]:
-    """The rules with these names (e.g. `rules_named("widget label")`), in RULES order."""
-    return [r for r in RULES if r.name in names]
+TRIMS.extend(
+    [
+        # A reporter's initials closing a story: "… at the weekend. (NM)".
+        ("sign off", re.compile(r"(?<=[.!?\"”’'])\s+\([A-Z]{2,4}\)$")),
+        # The link an embedded post ends with: "… heritage. pic.twitter.com/CIHDX5qmux".
+        ("embed link", re.compile(r"\s+(?:pic\.twitter\.com|https?://t\.co)/\w+$")),
+    ]
+)
