@@ -147,6 +147,33 @@ def subscription_promo(page: Page, index: int) -> bool:
     return word_count(line) <= 40 and bool(_PROMO_STRONG.search(line))
 
 
+_COOKIES = re.compile(
+    r"\b(?:we|this (?:site|website)|our (?:site|website|partners))\s+uses?\s+cookies\b"
+    r"|\bby (?:continuing to (?:browse|use)|using) (?:this|our) (?:site|website)\b"
+    r"|\b(?:accept|manage) (?:all )?cookies\b|\bcookie (?:policy|settings|preferences)\b"
+    r"|\bnous utilisons des cookies\b|\bwir verwenden cookies\b|\butilizamos cookies\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    drops=(
+        "We use cookies to improve your experience. By continuing to browse you agree.",
+        "This website uses cookies.",
+        "Accept all cookies",
+        "Nous utilisons des cookies pour améliorer l'offre que nous vous proposons.",
+    ),
+    keeps=(
+        "The regulator fined the company for the cookies it used to track children, it said.",
+        "The bakery sold 2,000 cookies on Saturday.",
+    ),
+)
+def cookie_notice(page: Page, index: int) -> bool:
+    """A cookie banner's text: "We use cookies …", "Accept all cookies", "Cookie policy"."""
+    line = page.lines[index]
+    return word_count(line) <= 60 and bool(_COOKIES.search(line))
+
+
 _CALL_TO_ACTION = re.compile(
     r"\b(?:click|tap) (?:here|this|the link|below|on the link|the button)\b"
     r"|\bdownload (?:the|our) [^.!?]{0,40}\bapps?\b|\bfollow us\b"
