@@ -263,8 +263,12 @@ def test_doccano_reader() -> None:
     assert doccano.read_line({"text": "A", "label": []}, 2).annotator is None
     with pytest.raises(InputError, match="sequence-labelling line"):
         doccano.read_line({"text": "A", "label": [[0, 1, "X"]]}, 2)
+    assert doccano.read_line({"text": "A", "label": "military"}, 2).labels == ("military",)
     with pytest.raises(InputError, match='line 2: "label" must be a list'):
-        doccano.read_line({"text": "A", "label": "military"}, 2)
+        doccano.read_line({"text": "A", "label": 3}, 2)
+    binary = read_foreign_line({"text": "A", "label": "military", "answer": "accept"}, 4)
+    assert isinstance(binary, InputError)
+    assert str(binary).startswith("line 4: a Prodigy task that is not a choice task")
 
 
 def test_label_studio_reader_one_annotator_per_completed_by() -> None:
