@@ -7,8 +7,6 @@ nothing: one bad line fails the whole file, with a one-line message that names t
 
 from __future__ import annotations
 
-import functools
-import html
 import json
 import os
 import re
@@ -18,11 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from annotations import boilerplate
 from annotations.errors import InputError
 from annotations.formats.foreign import ForeignDecision
 from annotations.markdown import to_plain_text
 from annotations.model import AnnotationInput, ArticleInput
 from annotations.text import clean_line, clean_meta, clean_text, decode, strip_controls
+from annotations.webpage import read_html
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
 NAMED_ONLY_SUFFIXES: tuple[str, ...] = (".json",)
@@ -32,24 +32,12 @@ articles): Label Studio task exports."""
 MAX_TITLE_LENGTH = 150
 """A first line longer than this is a paragraph, not a headline."""
 
-# Whole lines that are navigation or sharing widgets copied along with an article's text.
-# Compared case-insensitively after the symbols in _FURNITURE_TRIM are stripped from both ends.
-_FURNITURE = frozenset(
-    {
-        "share this post", "share this article", "share this story", "share this page",
-        "share this", "share", "share on facebook", "share on twitter", "share on x",
-        "share on linkedin", "share on whatsapp", "tweet", "email this", "print",
-        "print this page", "print this article", "scroll to top", "back to top",
-        "skip to content", "skip to main content", "advertisement", "advertisements",
-        "read more", "continue reading", "related articles", "related posts",
-    }
-)  # fmt: skip
-_FURNITURE_TRIM = " \t:|»«›‹→←↑^•·"
 # A headline may end in "?" or "!", but a first line ending like this is a sentence or a lead-in.
 _SENTENCE_END = (".", ",", ":", ";", "…")
 _CLOSING_QUOTES = "\"'”’»)]"
 _INITIALISM = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # "U.S." may end a headline
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_PLAIN_TEXT_RULES = boilerplate.rules_named("widget label")
+"""What is dropped from .txt and .md files: only whole lines that are a widget's label."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +112,7 @@ def read_file(path: Path) -> FileContents:
     if not raw.strip():
         raise InputError("empty file")
     if suffix in (".html", ".htm"):
-        article = _read_html(path, raw)
+        article = read_html(path, raw)
     else:
         article = _read_plain(path, raw, markdown=suffix in (".md", ".markdown"))
     return FileContents(articles=[article], annotations=[])
@@ -153,14 +141,10 @@ def drop_furniture(text: str) -> str:
     """Remove whole lines of page furniture ("Share this post", "scroll to top", ...).
 
     A line that only contains such words among others stays. The blank-line layout is made
-    regular again afterwards: no runs of blank lines, none at the start or end.
+    regular again afterwards: no runs of blank lines, none at the start or end. (The rule is
+    `widget label` in annotations.boilerplate; HTML pages get every rule there.)
     """
-    lines = [
-        line
-        for line in text.split("\n")
-        if line.strip(_FURNITURE_TRIM).casefold() not in _FURNITURE
-    ]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return boilerplate.clean(text, rules=_PLAIN_TEXT_RULES).text
 
 
 def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
@@ -236,79 +220,6 @@ def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
     if not text:
         raise InputError("no article text in the file")
     return ArticleInput(text=text, title=title or find_title(text), source=str(path))
-
-
-def _read_html(path: Path, raw: str) -> ArticleInput:
-    """An HTML page: its main text and metadata, as trafilatura finds them."""
-    import trafilatura  # slow to import: only when there is HTML to read
-
-    def extract(page: str) -> Any:
-        try:
-            return trafilatura.bare_extraction(
-                page,
-                fast=True,
-                with_metadata=True,
-                include_comments=False,
-                include_tables=False,
-                include_images=False,
-                include_links=False,
-                deduplicate=False,
-                config=_trafilatura_config(),
-            )
-        except Exception as error:  # a third-party parser on arbitrary input: anything goes
-            raise InputError(f"cannot parse the HTML ({type(error).__name__})") from None
-
-    # The parser drops a lone ESC but keeps the rest of its sequence ("[31m") as text, so the
-    # sequences must go before parsing; what comes out is still cleaned like any other text.
-    raw = strip_controls(raw)
-    document = extract(raw)
-    if document is None and "<body" not in raw.lower():
-        # trafilatura rejects a bare fragment ("<p>...</p>") as not quite HTML.
-        document = extract(f"<html><body>{raw}</body></html>")
-    body = drop_furniture(clean_text(document.text or "")) if document is not None else ""
-    found_title = (document.title if document is not None else None) or _html_title(raw)
-    title = clean_line(found_title) if found_title else ""
-    if title:
-        first, _, rest = body.partition("\n")
-        if first.casefold() == title.casefold():
-            body = rest.strip("\n")  # put back below with a blank line, like a .txt headline
-    if not body:
-        raise InputError("no article text found in the HTML")
-    meta: dict[str, str] = {}
-    if document is not None:
-        for key in ("url", "date", "author", "sitename"):
-            value = getattr(document, key, None)
-            if isinstance(value, str) and (value := clean_line(value)):
-                meta[key] = value
-    return ArticleInput(
-        text=f"{title}\n\n{body}" if title else body,
-        title=title or None,
-        source=meta.get("url") or str(path),
-        meta=meta or None,
-    )
-
-
-@functools.cache
-def _trafilatura_config() -> Any:
-    """trafilatura's settings, changed so that short articles are kept as they are.
-
-    By default an extraction under 250 characters sends trafilatura to its fallbacks, which on a
-    short page return the navigation and footer text instead of the article, and on a page with
-    no article at all return the menu as if it were one. With the threshold at 0 and `fast`
-    (no readability/jusText comparison), a short article comes out alone and an empty page
-    comes out empty.
-    """
-    from trafilatura.settings import use_config
-
-    config = use_config()
-    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
-    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
-    return config
-
-
-def _html_title(raw: str) -> str | None:
-    match = _HTML_TITLE.search(raw)
-    return html.unescape(match.group(1)) if match else None
 
 
 def _read_jsonl(path: Path, raw: str) -> FileContents:

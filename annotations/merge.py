@@ -178,7 +178,7 @@ def merge_database(store: Store, path: Path) -> MergeCounts:
         other.close()
 
 
-_ARTICLE_COLUMNS = "id, title, source, text, meta, imported_at, pipeline, sentence_count"
+_ARTICLE_COLUMNS = "id, title, source, text, meta, imported_at, pipeline, sentence_count, language"
 
 
 def _copy_articles(store: Store, other: sqlite3.Connection, counts: MergeCounts) -> None:
@@ -189,7 +189,7 @@ def _copy_articles(store: Store, other: sqlite3.Connection, counts: MergeCounts)
             continue
         counts.articles_added += 1
         conn.execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row
         )
         conn.executemany(
             'INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',

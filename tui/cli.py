@@ -179,6 +179,8 @@ def _run_import(
         echo(f"{result.status}: {result.path} ({result.message})")
         for problem in result.problems:
             echo(f"  {problem}")
+        for warning in result.warnings:
+            click.echo(f"warning: {result.path}: {warning}", err=True)
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
@@ -494,5 +496,6 @@ def main() -> None:
 
 
 import tui.cli_export  # noqa: E402  (registers `export` on the group)
-import tui.cli_suggest  # noqa: E402  (registers `suggest` and `labels patterns`)
+import tui.cli_show  # noqa: E402, F401  (registers `show`)
+import tui.cli_suggest  # noqa: E402, F401  (registers `suggest` and `labels patterns`)
 import tui.cli_team  # noqa: E402, F401  (registers `assign`, `handout` and `rm`)
