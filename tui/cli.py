@@ -496,6 +496,6 @@ def main() -> None:
 
 
 import tui.cli_export  # noqa: E402  (registers `export` on the group)
-import tui.cli_show  # noqa: E402, F401  (registers `show`)
-import tui.cli_suggest  # noqa: E402, F401  (registers `suggest` and `labels patterns`)
+import tui.cli_show  # noqa: E402  (registers `show`)
+import tui.cli_suggest  # noqa: E402  (registers `suggest` and `labels patterns`)
 import tui.cli_team  # noqa: E402, F401  (registers `assign`, `handout` and `rm`)
