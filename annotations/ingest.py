@@ -7,18 +7,21 @@ nothing: one bad line fails the whole file, with a one-line message that names t
 
 from __future__ import annotations
 
+import errno
 import functools
 import html
 import json
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from annotations.errors import InputError
+from annotations.limits import MAX_SOURCE, shorten
 from annotations.markdown import to_plain_text
 from annotations.model import AnnotationInput, ArticleInput
 from annotations.text import clean_line, clean_meta, clean_text, decode, strip_controls
@@ -61,9 +64,13 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
 
     A file is taken as given, even a hidden one, but one with an unsupported suffix is an error
     entry. A directory is walked recursively, in sorted order, taking the files with a supported
-    suffix and skipping hidden files and directories (and anything that is not a regular file).
-    A path that does not exist is an error entry. The result keeps the order of `paths`; a file
-    reached twice (by two paths, or a path and a directory) is listed once.
+    suffix and skipping hidden files and directories. A path that does not exist, or is not a
+    regular file (a FIFO, a socket, a device, a symbolic link loop), is an error entry, whether
+    given or found with a supported suffix in a folder; so is a folder with a supported suffix
+    ("notes.txt/") that holds nothing to import. Every path given, and every path found that
+    looks like an article, has exactly one entry. The result keeps the order of `paths`; a file
+    reached twice (by two paths, or a path and a directory) is listed once. Nothing is opened:
+    a FIFO is never read, so it cannot block.
 
     Returns:
         (path, None) for each file to read, (path, error) for each path that cannot be read.
@@ -81,18 +88,46 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
             found.append((path, error))
 
     for path in paths:
-        if path.is_dir():
-            for entry, error in _walk(path):
+        problem = _not_a_file(path)
+        if problem == _IS_DIRECTORY:
+            walked = _walk(path)
+            for entry, error in walked:
                 add(entry, error)
-        elif not path.exists():
-            add(path, InputError("no such file or directory"))
-        elif not path.is_file():
-            add(path, InputError("not a regular file"))
+            if not walked:
+                add(path, InputError("no .txt, .md, .html or .jsonl file in this folder"))
+        elif problem is not None:
+            add(path, InputError(problem))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             add(path, InputError(_unsupported(path)))
         else:
             add(path, None)
     return found
+
+
+_IS_DIRECTORY = "is a directory, not a file"
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why `path` is not a regular file to read (`_IS_DIRECTORY` for a folder), or None."""
+    try:
+        mode = path.stat().st_mode  # follows symbolic links, as reading would
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if isinstance(error, FileNotFoundError) and path.is_symlink():
+            return "broken symbolic link"
+        return _os_reason(error)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return _IS_DIRECTORY
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a regular file"
+    return "not a regular file"
 
 
 def read_file(path: Path) -> FileContents:
@@ -154,7 +189,12 @@ def drop_furniture(text: str) -> str:
 
 
 def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
-    """The supported files under a directory, sorted by their path below it."""
+    """The supported files under a directory, sorted by their path below it.
+
+    Files with other suffixes and hidden names are skipped without a word (a folder of articles
+    holds images and notes too); an entry with a supported suffix that cannot be read as a file
+    is reported, so that no article goes missing silently.
+    """
     found: list[tuple[Path, InputError | None]] = []
 
     def report(error: OSError) -> None:
@@ -162,14 +202,15 @@ def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
 
     for folder, dirs, files in os.walk(root, onerror=report):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
+        before = len(found)
         for name in files:
             path = Path(folder, name)
-            if (
-                not name.startswith(".")
-                and path.suffix.lower() in SUPPORTED_SUFFIXES
-                and path.is_file()
-            ):
-                found.append((path, None))
+            if not name.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                problem = _not_a_file(path)
+                found.append((path, InputError(problem) if problem else None))
+        if Path(folder) != root and Path(folder).suffix.lower() in SUPPORTED_SUFFIXES:
+            if len(found) == before and not dirs:
+                found.append((Path(folder), InputError(_IS_DIRECTORY)))
     # Sorting the parts (not the strings) keeps a folder's files together: "a/b.txt" < "a.txt".
     return sorted(found, key=lambda item: _relative_parts(item[0], root))
 
@@ -202,12 +243,33 @@ def _os_reason(error: OSError) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
-        raise InputError("not a regular file")
     try:
-        return path.read_bytes()
+        with _open_regular(path) as handle:
+            return handle.read()
     except OSError as error:
         raise InputError(_os_reason(error)) from None
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading, refusing anything else without waiting for it.
+
+    The open itself does not block (O_NONBLOCK: opening a FIFO with no writer would wait
+    forever), and the check is made on the opened file, so a path swapped for a FIFO after
+    `find_files` looked at it is still refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(_IS_DIRECTORY)
+        if not stat.S_ISREG(mode):
+            raise InputError(_not_a_file(path) or "not a regular file")
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
@@ -225,7 +287,7 @@ def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
     text = drop_furniture(text)
     if not text:
         raise InputError("no article text in the file")
-    return ArticleInput(text=text, title=title or find_title(text), source=str(path))
+    return ArticleInput(text=text, title=title or find_title(text), source=_source(path))
 
 
 def _read_html(path: Path, raw: str) -> ArticleInput:
@@ -273,9 +335,16 @@ def _read_html(path: Path, raw: str) -> ArticleInput:
     return ArticleInput(
         text=f"{title}\n\n{body}" if title else body,
         title=title or None,
-        source=meta.get("url") or str(path),
+        source=shorten(meta["url"], MAX_SOURCE) if meta.get("url") else _source(path),
         meta=meta or None,
     )
+
+
+def _source(path: Path, line: int | None = None) -> str:
+    """An article's `source` for a file (and its line): the path, cleaned like any outside
+    string (a file name may hold escape sequences or newlines) and bounded."""
+    where = str(path) if line is None else f"{path.name}:{line}"
+    return shorten(where, MAX_SOURCE) or "(unnamed file)"
 
 
 @functools.cache
@@ -350,7 +419,7 @@ def _article(record: dict[str, Any], number: int, path: Path) -> ArticleInput:
     return ArticleInput(
         text=text,
         title=(clean_line(title) if title else None) or find_title(text),
-        source=source or f"{path.name}:{number}",
+        source=shorten(source, MAX_SOURCE) if source else _source(path, number),
         meta=meta,
         line=number,
     )
