@@ -208,9 +208,9 @@ def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
             if not name.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES:
                 problem = _not_a_file(path)
                 found.append((path, InputError(problem) if problem else None))
-        if Path(folder) != root and Path(folder).suffix.lower() in SUPPORTED_SUFFIXES:
-            if len(found) == before and not dirs:
-                found.append((Path(folder), InputError(_IS_DIRECTORY)))
+        looks_like_a_file = Path(folder).suffix.lower() in SUPPORTED_SUFFIXES
+        if Path(folder) != root and looks_like_a_file and len(found) == before and not dirs:
+            found.append((Path(folder), InputError(_IS_DIRECTORY)))
     # Sorting the parts (not the strings) keeps a folder's files together: "a/b.txt" < "a.txt".
     return sorted(found, key=lambda item: _relative_parts(item[0], root))
 
