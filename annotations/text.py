@@ -46,8 +46,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # the deprecated format characters U+206A-206F; and the tag characters (U+E0000-E007F), which
 # carry hidden ASCII text ("ASCII smuggling") that no terminal shows.
 _INVISIBLE = re.compile(
-    "[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\U000e0000-\U000e007f]"
+    "[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]"
 )
 _JOINERS = re.compile("[\u200c\u200d]")
 # Scripts in which ZWNJ/ZWJ change how letters join or form conjuncts, so that removing them
