@@ -238,9 +238,10 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> None:
 @functools.cache
 def expected_schema() -> frozenset[tuple[str, str, str, str | None]]:
     """The schema objects of a database created by this annotty (every migration, in memory)."""
-    from annotations.store import MIGRATIONS
+    from annotations.store import MIGRATIONS, register_functions
 
     conn = sqlite3.connect(":memory:")
+    register_functions(conn)
     try:
         for statements in MIGRATIONS:
             for statement in statements:

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from annotations.errors import StoreError
-from annotations.text import printable
+from annotations.text import clean_line, printable
 
 APPLICATION_ID = 0x414E4E54
 """`PRAGMA application_id` of every annotty database ("ANNT"): how a file is known as ours."""
@@ -179,8 +179,29 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (annotator, scheme)
         )""",
     ],
+    # 3: titles and sources stored before the sanitiser knew bidi controls and zero-width
+    # characters (and sources that were raw file names, escape sequences and all) are cleaned.
+    # Texts are not: an article's id is the hash of its text. Names are not either: cleaning
+    # could make two annotators one.
+    [
+        "UPDATE articles SET title = annotty_clean_line(title)"
+        " WHERE title IS NOT NULL AND title != annotty_clean_line(title)",
+        "UPDATE articles SET source = annotty_clean_line(source)"
+        " WHERE source IS NOT NULL AND source != annotty_clean_line(source)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions migrations may use: `annotty_clean_line(text)` is the sanitiser's
+    clean_line (NULL stays NULL)."""
+    conn.create_function(
+        "annotty_clean_line",
+        1,
+        lambda value: clean_line(value) if isinstance(value, str) else value,
+        deterministic=True,
+    )
 
 
 class Store:
@@ -218,6 +239,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            register_functions(conn)
             store = cls(conn, path)
             store._migrate()
         except sqlite3.Error as error:

@@ -20,9 +20,11 @@ import click
 from annotations import __version__
 from annotations.errors import AnnottyError
 from annotations.store import Store, default_db_path
-from annotations.text import clean_line, counted, display_label
+from annotations.text import clean_line, counted, display_label, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
+CRASH_EXIT = 70
+"""Exit status after an unexpected error (EX_SOFTWARE)."""
 PROGRESS_MIN_CHARS = 100_000
 """Files with less new text than this (a few seconds of analysis) get no progress bar."""
 
@@ -35,8 +37,29 @@ class Settings:
     annotator: str
     model: str | None
 
-    def open_store(self, *, create: bool = True) -> Store:
-        return Store.open(self.db_path, create=create)
+    def open_store(self, *, create: bool = True, checked: bool = False) -> Store:
+        """Open the database; `checked` also refuses a damaged one (SQLite's quick_check),
+        for commands that report on all of it."""
+        store = Store.open(self.db_path, create=create)
+        if checked:
+            from annotations.dbfile import check_integrity
+
+            try:
+                check_integrity(store.conn, self.db_path)
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+
+def echo(message: str = "", *, err: bool = False) -> None:
+    """Print text that may hold outside values (paths, file names, names, messages).
+
+    Every line goes through `printable`, so that nothing in it can act on the terminal (an
+    escape sequence in a file name, a bidi override in a name) and a newline inside a value
+    cannot split a line of output in two. Every command's human-readable output goes here.
+    """
+    click.echo("\n".join(printable(line) for line in message.split("\n")), err=err)
 
 
 def _annotator_name(value: str | None) -> str:
@@ -128,13 +151,13 @@ def _run_import(
     for result in importer.import_paths(paths):
         if result.status == "error":
             failed += 1
-            echo(f"error: {result.path}: {result.message}")
+            echo(f"error: {printable(result.path)}: {printable(result.message)}")
             continue
         ids.extend(result.article_ids)
         imported += result.new_articles
         duplicates += result.duplicates
         annotations += result.annotations
-        echo(f"{result.status}: {result.path} ({result.message})")
+        echo(f"{result.status}: {printable(result.path)} ({printable(result.message)})")
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
@@ -153,7 +176,7 @@ def import_command(ctx: click.Context, settings: Settings, paths: tuple[Path, ..
     the articles they name. Exit status 1 when any file failed (the others are still imported).
     """
     with settings.open_store() as store:
-        _, failed = _run_import(settings, store, paths, echo=click.echo)
+        _, failed = _run_import(settings, store, paths, echo=echo)
     if failed:
         ctx.exit(1)
 
@@ -174,6 +197,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
 
     store = settings.open_store()
     try:
+        _check_writable(store)
         first: str | None = None
         if paths:
             ids, _ = _run_import(settings, store, paths, echo=_err)
@@ -186,13 +210,30 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
             first = ids[0] if ids else None
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, article_id=first).run()
+        _run_app(AnnottyApp(store, settings.annotator, article_id=first))
     finally:
         store.close()
 
 
+def _check_writable(store: Store) -> None:
+    from annotations.dbfile import check_writable
+
+    check_writable(store.conn, store.path)
+
+
+def _run_app(app: Any) -> None:
+    """Run the app; an error inside it is raised here, after the terminal is restored, so that
+    `main` reports it like any other (one line, a log file, a non-zero exit) and never exits 0.
+    """
+    app.run()
+    if app.error is not None:
+        raise app.error
+    if app.return_code:
+        raise AnnottyError(f"the app stopped with status {app.return_code}")
+
+
 def _err(message: str) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
 
 
 @cli.command("export")
@@ -237,7 +278,7 @@ def export_command(
                 partial.unlink(missing_ok=True)
                 raise
     noun = "gold decisions" if gold else "decisions"
-    click.echo(f"exported {count} {noun}" + (f" to {output}" if output else ""), err=True)
+    echo(f"exported {count} {noun}" + (f" to {printable(output)}" if output else ""), err=True)
 
 
 @cli.command("stats")
@@ -246,11 +287,11 @@ def stats_command(settings: Settings) -> None:
     """Show what the database holds and how far each annotator has got."""
     from annotations.library import stats
 
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         figures = stats(store)
     scheme = ", ".join(f"{n} {display_label(name)}" for n, name in enumerate(figures.labels, 1))
     rows = [
-        ("database", str(settings.db_path)),
+        ("database", printable(settings.db_path)),
         ("articles", str(figures.articles)),
         ("sentences", str(figures.sentences)),
         ("entities", str(figures.entities)),
@@ -258,16 +299,16 @@ def stats_command(settings: Settings) -> None:
         ("gold", f"{figures.gold} sentences"),
     ]
     for key, value in rows:
-        click.echo(f"{key:<10} {value}")
+        echo(f"{key:<10} {value}")
     if figures.decided:
-        click.echo()
+        echo()
         header = ["annotator", "decided", *map(display_label, figures.labels), "no label"]
         table = [header]
         for annotator, decided in figures.decided.items():
             per_label = figures.by_label[annotator]
             counts = [per_label.get(name, 0) for name in [*figures.labels, ""]]
             table.append([annotator, str(decided), *map(str, counts)])
-        click.echo(format_table(table))
+        echo(format_table(table))
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -293,9 +334,9 @@ def labels_group(ctx: click.Context) -> None:
 
         settings = ctx.find_object(Settings)
         assert settings is not None
-        with settings.open_store() as store:
+        with settings.open_store(checked=True) as store:
             for key, name in enumerate(get_labels(store), start=1):
-                click.echo(f"{key}  {name}")
+                echo(f"{key}  {name}")
 
 
 @labels_group.command("set")
@@ -310,7 +351,7 @@ def labels_set(settings: Settings, labels: str) -> None:
 
     with settings.open_store() as store:
         new = set_labels(store, parse_labels(labels))
-    click.echo("labels: " + ", ".join(f"{n} {name}" for n, name in enumerate(new, start=1)))
+    echo("labels: " + ", ".join(f"{n} {name}" for n, name in enumerate(new, start=1)))
 
 
 @cli.command("merge")
@@ -326,8 +367,8 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
     with settings.open_store() as store:
         for other in others:
             counts = merge_database(store, other)
-            click.echo(
-                f"merged {other}: {counted(counts.articles_added, 'article')} added"
+            echo(
+                f"merged {printable(other)}: {counted(counts.articles_added, 'article')} added"
                 f" ({counts.articles_known} already here); decisions: {counts.added} added,"
                 f" {counts.updated} updated, {counts.kept} already up to date;"
                 f" {counted(counts.conflicts, 'conflict')} (the later decision kept)"
@@ -358,15 +399,15 @@ def agreement_command(
     from annotations.library import resolve_article
     from annotations.scheme import get_labels
 
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         names = [_annotator_name(name) for name in annotators] or all_annotators(store)
         article_id = resolve_article(store, article) if article else None
         decisions = decisions_by_sentence(store, names, article_id)
         report = compute_agreement(decisions, names, get_labels(store))
     if as_json:
-        click.echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
+        echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
     else:
-        click.echo(format_report(report, display_label))
+        echo(format_report(report, display_label))
 
 
 @cli.command("review")
@@ -398,11 +439,12 @@ def review_command(settings: Settings, annotators: tuple[str, ...], accept_unani
             raise AnnottyError("nobody has decided a sentence yet: nothing to review")
         if accept_unanimous:
             accepted = accept_unanimous_everywhere(store, settings.annotator, names)
-            click.echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
+            echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
             return
+        _check_writable(store)
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, review=names).run()
+        _run_app(AnnottyApp(store, settings.annotator, review=names))
 
 
 def main() -> None:
@@ -412,7 +454,7 @@ def main() -> None:
         result = cli.main(prog_name="annotty", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except click.exceptions.Abort:
-        click.echo("annotty: aborted", err=True)
+        _fail("aborted")
         code = 130
     except click.ClickException as error:
         # One line, like every other error; a usage error says where the help is.
@@ -420,10 +462,10 @@ def main() -> None:
         context = getattr(error, "ctx", None)
         if isinstance(error, click.UsageError) and context is not None:
             message = f"{message.rstrip('.')} (see '{context.command_path} --help')"
-        click.echo(f"annotty: error: {message}", err=True)
+        _fail(f"error: {message}")
         code = error.exit_code
     except AnnottyError as error:
-        click.echo(f"annotty: error: {error}", err=True)
+        _fail(f"error: {error}")
         code = 1
     except KeyboardInterrupt:
         code = 130
@@ -433,19 +475,51 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
     except sqlite3.Error as error:
-        click.echo(f"annotty: error: database: {error}", err=True)
+        _fail(f"error: database: {error}")
         code = 1
     except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
-        click.echo(f"annotty: error: {where}{error.strerror or error}", err=True)
+        where = f"{printable(error.filename)}: " if error.filename else ""
+        _fail(f"error: {where}{error.strerror or error}")
         code = 1
     except Exception as error:
         if os.environ.get("ANNOTTY_DEBUG"):
             raise
-        click.echo(
-            f"annotty: internal error: {type(error).__name__}: {error}"
-            " (run with ANNOTTY_DEBUG=1 for details, and please report it)",
-            err=True,
+        log = _write_crash_log(error)
+        where = f"the details are in {log}" if log else "and the details could not be saved"
+        _fail(
+            f"internal error: {type(error).__name__}: {str(error)[:200]} ({where};"
+            " please report it)"
         )
-        code = 70
+        code = CRASH_EXIT
     sys.exit(code)
+
+
+def _fail(message: str) -> None:
+    """The one line on stderr that says why annotty stopped (a newline in it is shown as `\\n`)."""
+    click.echo(f"annotty: {printable(message)}", err=True)
+
+
+def _write_crash_log(error: BaseException) -> Path | None:
+    """Save the traceback of an unexpected error for a bug report; its path, or None.
+
+    The log goes to annotty's folder in the user's state folder (`~/.local/state/annotty/log` on
+    Linux), else the temporary folder.
+    """
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    from platformdirs import user_log_path
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = "".join(traceback.format_exception(error))
+    header = f"annotty {__version__}, {' '.join(map(printable, sys.argv))}\n"
+    for folder in (user_log_path("annotty", appauthor=False), Path(tempfile.gettempdir())):
+        path = folder / f"annotty-crash-{stamp}-{os.getpid()}.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(header + text, encoding="utf-8", errors="backslashreplace")
+        except OSError:
+            continue
+        return path
+    return None
