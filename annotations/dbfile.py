@@ -198,7 +198,10 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
                 f"{printable(path)}: gave up checking it (far too much work)"
             ) from None
         raise StoreError(f"{printable(path)} is damaged: {error}") from None
-    problem = str(rows[0][0]) if rows else "no answer from the integrity check"
+    answer = str(rows[0][0]) if rows else "no answer from the integrity check"
+    # SQLite heads the first problem with "*** in database main ***" on a line of its own.
+    lines = [line.strip() for line in answer.splitlines() if line and not line.startswith("***")]
+    problem = lines[0] if lines else answer
     if problem != "ok":
         raise StoreError(
             f"{printable(path)} is damaged ({printable(problem)}): restore it from a copy, or"

@@ -263,7 +263,7 @@ def export_command(
     from annotations.export import export_records, write_jsonl
 
     names = [_annotator_name(name) for name in annotators]
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         records = export_records(store, names, gold=gold)
         if output is None:
             count = write_jsonl(records, sys.stdout)
