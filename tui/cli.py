@@ -19,6 +19,7 @@ import click
 
 from annotations import __version__
 from annotations.errors import AnnottyError
+from annotations.limits import MAX_NAME
 from annotations.store import Store, default_db_path
 from annotations.text import clean_line, counted, display_label, printable
 
@@ -67,8 +68,8 @@ def _annotator_name(value: str | None) -> str:
     name = clean_line(raw)
     if not name:
         raise click.BadParameter("an annotator name cannot be empty", param_hint="--annotator")
-    if len(name) > 64:
-        raise click.BadParameter("at most 64 characters", param_hint="--annotator")
+    if len(name) > MAX_NAME:
+        raise click.BadParameter(f"at most {MAX_NAME} characters", param_hint="--annotator")
     return name
 
 
