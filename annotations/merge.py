@@ -15,7 +15,7 @@ from pathlib import Path
 from annotations.dbfile import open_foreign, read_header
 from annotations.decisions import ANNOTATIONS, GOLD, Decisions, Layer, write_decision
 from annotations.errors import InputError, SchemeError, StoreError
-from annotations.merge_source import _ARTICLE_COLUMNS, MergeSource
+from annotations.merge_source import ARTICLE_COLUMNS, MergeSource
 from annotations.model import AnnotationInput, Decision
 from annotations.scheme import get_labels, in_scheme_order
 from annotations.store import APPLICATION_ID, SCHEMA_VERSION, Store, utc_now
@@ -200,7 +200,7 @@ def _copy_articles(store: Store, source: MergeSource, counts: MergeCounts) -> No
             continue
         counts.articles_added += 1
         conn.execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             article.row,
         )
         conn.executemany(

@@ -28,7 +28,7 @@ from annotations.text import article_id, clean_line, clean_meta, clean_text, pri
 
 DECISION_SOURCES = frozenset({"typed", "suggested", "pattern"})
 """The values of `annotations.source` (None too: decisions from before it was recorded)."""
-_ARTICLE_COLUMNS = "id, title, source, text, meta, imported_at, pipeline, sentence_count, language"
+ARTICLE_COLUMNS = "id, title, source, text, meta, imported_at, pipeline, sentence_count, language"
 
 
 class BadRow(Exception):
@@ -40,7 +40,7 @@ class OtherArticle:
     """An article of the other database, checked, with its analysis."""
 
     row: tuple[Any, ...]
-    """The values of _ARTICLE_COLUMNS, `sentence_count` recomputed."""
+    """The values of ARTICLE_COLUMNS, `sentence_count` recomputed."""
     sentences: list[tuple[int, int, int, str]]
     """(idx, start, end, text) in order."""
     entities: list[tuple[int, int, str, str]]
@@ -71,7 +71,7 @@ class MergeSource:
 
     def articles(self) -> Iterator[OtherArticle]:
         """Every article, in the other database's library order, checked with its analysis."""
-        query = f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY rowid"
+        query = f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY rowid"
         for number, row in enumerate(self._rows("articles", query), start=1):
             where = f"article {number}"
             article = self._check(where, lambda row=row: self._article(row))

@@ -62,6 +62,26 @@ def annotty(*args: str | Path, env: dict[str, str]) -> subprocess.CompletedProce
     return subprocess.run(command, capture_output=True, env=env, timeout=600, check=False)
 
 
+def annotty_all(
+    commands: dict[str, list[str | Path]], env: dict[str, str]
+) -> dict[str, subprocess.CompletedProcess[bytes]]:
+    """Run several commands at once (each as `annotty` would), and wait for them all."""
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", "from tui.cli import main; main()", *map(str, args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for name, args in commands.items()
+    }
+    done = {}
+    for name, process in started.items():
+        out, err = process.communicate(timeout=600)
+        done[name] = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    return done
+
+
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Hostile files, a team database with a hostile path, two annotators' databases (one with a
@@ -123,25 +143,30 @@ def test_every_command_writes_no_control_to_a_pipe(
         "import": annotty("--db", team, "import", scene["folder"], scene["root"] / f"gone{OSC8}",
                           env=env),
         "merge": annotty("--db", team, "merge", scene["alice"], scene["bob"], env=env),
-        "merge refused": annotty("--db", team, "merge", scene["folder"] / f"{NAMES[0]}.txt",
-                                 env=env),
-        "stats": annotty("--db", team, "stats", env=env),
-        "labels": annotty("--db", team, "labels", env=env),
-        "labels set": annotty("--db", team, "labels", "set", f"a{OSC52},b{BIDI},a", env=env),
-        "agreement": annotty("--db", team, "agreement", env=env),
-        "agreement json": annotty("--db", team, "agreement", "--json", env=env),
-        "agreement names": annotty("--db", team, "agreement", "--annotator", hostile_annotator,
-                                   "--annotator", "alice", "--article", f"x{OSC0}", env=env),
-        "export": annotty("--db", team, "--annotator", hostile_annotator, "export", env=env),
-        "export gold": annotty("--db", team, "export", "--gold", "-o",
-                               scene["root"] / f"gold{OSC52}.jsonl", env=env),
-        "accept": annotty("--db", team, "--annotator", hostile_annotator, "review",
-                          "--accept-unanimous", env=env),
-        "usage": annotty("--db", team, f"stats{OSC0}", env=env),
-        "bad option": annotty("--db", team, "stats", f"--x{CSI}", env=env),
-        "missing db": annotty("--db", scene["root"] / f"none{OSC8}\n.db", "stats", env=env),
-        "not a db": annotty("--db", scene["folder"] / f"{NAMES[1]}.txt", "stats", env=env),
     }  # fmt: skip
+    # The rest only read (or are refused), so they run side by side.
+    runs |= annotty_all(
+        {
+            "merge refused": ["--db", team, "merge", scene["folder"] / f"{NAMES[0]}.txt"],
+            "stats": ["--db", team, "stats"],
+            "labels": ["--db", team, "labels"],
+            "labels set": ["--db", team, "labels", "set", f"a{OSC52},b{BIDI},a"],
+            "agreement": ["--db", team, "agreement"],
+            "agreement json": ["--db", team, "agreement", "--json"],
+            "agreement names": ["--db", team, "agreement", "--annotator", hostile_annotator,
+                                "--annotator", "alice", "--article", f"x{OSC0}"],
+            "export": ["--db", team, "--annotator", hostile_annotator, "export"],
+            "export gold": ["--db", team, "export", "--gold", "-o",
+                            scene["root"] / f"gold{OSC52}.jsonl"],
+            "accept": ["--db", team, "--annotator", hostile_annotator, "review",
+                       "--accept-unanimous"],
+            "usage": ["--db", team, f"stats{OSC0}"],
+            "bad option": ["--db", team, "stats", f"--x{CSI}"],
+            "missing db": ["--db", scene["root"] / f"none{OSC8}\n.db", "stats"],
+            "not a db": ["--db", scene["folder"] / f"{NAMES[1]}.txt", "stats"],
+        },
+        env,
+    )  # fmt: skip
     assert runs["import"].returncode == 1  # the binary and the missing file
     assert runs["merge"].returncode == 0, runs["merge"].stderr
     assert runs["agreement"].returncode == 0, runs["agreement"].stderr

@@ -22,6 +22,7 @@ from annotations.errors import AnnottyError
 from annotations.limits import MAX_NAME
 from annotations.store import Store, default_db_path
 from annotations.text import clean_line, counted, display_label, printable
+from tui.output import echo, fail, write_crash_log
 
 F = TypeVar("F", bound=Callable[..., Any])
 CRASH_EXIT = 70
@@ -51,16 +52,6 @@ class Settings:
                 store.close()
                 raise
         return store
-
-
-def echo(message: str = "", *, err: bool = False) -> None:
-    """Print text that may hold outside values (paths, file names, names, messages).
-
-    Every line goes through `printable`, so that nothing in it can act on the terminal (an
-    escape sequence in a file name, a bidi override in a name) and a newline inside a value
-    cannot split a line of output in two. Every command's human-readable output goes here.
-    """
-    click.echo("\n".join(printable(line) for line in message.split("\n")), err=err)
 
 
 def _annotator_name(value: str | None) -> str:
@@ -455,7 +446,7 @@ def main() -> None:
         result = cli.main(prog_name="annotty", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except click.exceptions.Abort:
-        _fail("aborted")
+        fail("aborted")
         code = 130
     except click.ClickException as error:
         # One line, like every other error; a usage error says where the help is.
@@ -463,10 +454,10 @@ def main() -> None:
         context = getattr(error, "ctx", None)
         if isinstance(error, click.UsageError) and context is not None:
             message = f"{message.rstrip('.')} (see '{context.command_path} --help')"
-        _fail(f"error: {message}")
+        fail(f"error: {message}")
         code = error.exit_code
     except AnnottyError as error:
-        _fail(f"error: {error}")
+        fail(f"error: {error}")
         code = 1
     except KeyboardInterrupt:
         code = 130
@@ -476,51 +467,20 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
     except sqlite3.Error as error:
-        _fail(f"error: database: {error}")
+        fail(f"error: database: {error}")
         code = 1
     except OSError as error:
         where = f"{printable(error.filename)}: " if error.filename else ""
-        _fail(f"error: {where}{error.strerror or error}")
+        fail(f"error: {where}{error.strerror or error}")
         code = 1
     except Exception as error:
         if os.environ.get("ANNOTTY_DEBUG"):
             raise
-        log = _write_crash_log(error)
+        log = write_crash_log(error)
         where = f"the details are in {log}" if log else "and the details could not be saved"
-        _fail(
+        fail(
             f"internal error: {type(error).__name__}: {str(error)[:200]} ({where};"
             " please report it)"
         )
         code = CRASH_EXIT
     sys.exit(code)
-
-
-def _fail(message: str) -> None:
-    """The one line on stderr that says why annotty stopped (a newline in it is shown as `\\n`)."""
-    click.echo(f"annotty: {printable(message)}", err=True)
-
-
-def _write_crash_log(error: BaseException) -> Path | None:
-    """Save the traceback of an unexpected error for a bug report; its path, or None.
-
-    The log goes to annotty's folder in the user's state folder (`~/.local/state/annotty/log` on
-    Linux), else the temporary folder.
-    """
-    import tempfile
-    import traceback
-    from datetime import UTC, datetime
-
-    from platformdirs import user_log_path
-
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    text = "".join(traceback.format_exception(error))
-    header = f"annotty {__version__}, {' '.join(map(printable, sys.argv))}\n"
-    for folder in (user_log_path("annotty", appauthor=False), Path(tempfile.gettempdir())):
-        path = folder / f"annotty-crash-{stamp}-{os.getpid()}.log"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(header + text, encoding="utf-8", errors="backslashreplace")
-        except OSError:
-            continue
-        return path
-    return None
