@@ -162,9 +162,11 @@ class Stats:
     entities: int
     labels: list[str]
     decided: dict[str, int] = field(default_factory=dict)
-    """Decided sentences per annotator."""
+    """Decided sentences per annotator (ignored ones not counted)."""
     by_label: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per annotator, how many decided sentences carry each label; "" counts no-label ones."""
+    ignored: dict[str, int] = field(default_factory=dict)
+    """Sentences each annotator set aside as ignored (only annotators who ignored any)."""
     gold: int = 0
 
 
@@ -180,10 +182,15 @@ def stats(store: Store) -> Stats:
         gold=int(store.value("SELECT count(*) FROM gold WHERE decided") or 0),
     )
     rows = store.conn.execute(
-        "SELECT annotator, labels, count(*) FROM annotations WHERE decided"
-        " GROUP BY annotator, labels ORDER BY annotator"
+        "SELECT annotator, labels, ignored, count(*) FROM annotations WHERE decided"
+        " GROUP BY annotator, labels, ignored ORDER BY annotator"
     )
-    for annotator, labels, count in rows:
+    for annotator, labels, ignored, count in rows:
+        if ignored:
+            result.ignored[annotator] = result.ignored.get(annotator, 0) + count
+            result.decided.setdefault(annotator, 0)
+            result.by_label.setdefault(annotator, {})
+            continue
         result.decided[annotator] = result.decided.get(annotator, 0) + count
         per_label = result.by_label.setdefault(annotator, {})
         names = json.loads(labels) or [""]

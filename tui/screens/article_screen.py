@@ -22,6 +22,7 @@ from annotations.library import get_article
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.store import Store
+from annotations.suggest import Suggestion
 from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, SentenceBlock
 from tui.widgets.chips import MUTED, entity_legend, join, label_bar, source_name
@@ -114,6 +115,10 @@ class ArticleScreen(Screen[None]):
         """Pieces of the status line after the actor's name."""
         return []
 
+    def suggestion_at(self, index: int) -> Suggestion | None:
+        """What is suggested for a sentence (the reader's suggestions), if anything."""
+        return None
+
     def article_loaded(self) -> None:
         """Called after a new article is loaded, before it is drawn."""
 
@@ -175,7 +180,8 @@ class ArticleScreen(Screen[None]):
         """Redraw the label bar and the status line for the current sentence."""
         sentences = self.article.sentences
         current = self.state(self.cursor) if sentences else UNDECIDED
-        self.query_one("#labels", Static).update(label_bar(self.scheme, current))
+        suggestion = self.suggestion_at(self.cursor) if sentences else None
+        self.query_one("#labels", Static).update(label_bar(self.scheme, current, suggestion))
         position = self.article_position + 1
         parts = [
             Text(self.actor, style="bold"),

@@ -1,11 +1,31 @@
-"""The reader: one article, its entities coloured, each sentence tagged from the keyboard."""
+"""The reader: one article, its entities coloured, each sentence tagged from the keyboard.
+
+Two modes, one key (`m`) apart, remembered per annotator:
+
+- normal: `1`-`9` toggle labels on the sentence, `space` decides with the labels it has;
+- quick: a label key decides the sentence with exactly that label and moves on, `space` decides
+  "no label" and moves on: one key per decision.
+
+In both, `x` ignores the sentence and moves on, and `a` accepts what is suggested (a model
+trained on the annotator's own decisions, or the project's patterns). Suggestions are computed
+by background workers (annotations/suggest.py's Suggester): no key ever waits for them.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.binding import Binding
+from collections.abc import Sequence
 
-from annotations.decisions import ANNOTATIONS
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from annotations.decisions import ANNOTATIONS, Change
+from annotations.settings import QUICK_MODE, READER_ORDER, get_flag, get_setting, set_flag
+from annotations.settings import set_setting as store_setting
+from annotations.store import Store
+from annotations.suggest import RETRAIN_EVERY, Suggester, Suggestion
 from tui.screens.article_screen import ArticleScreen
 from tui.widgets.chips import progress_bar, reader_gutter, reader_gutter_width
 
@@ -19,18 +39,96 @@ class ReaderScreen(ArticleScreen):
             "decide",
             "Decide",
             id="decide",
-            tooltip="Decide the sentence with the labels it has (none: 'no label'), go to the next"
-            " undecided one",
+            tooltip="Decide the sentence with the labels it has (none: 'no label'; in quick mode"
+            " always 'no label'), go to the next undecided one",
+        ),
+        Binding(
+            "x",
+            "ignore",
+            "Ignore",
+            id="ignore",
+            tooltip="Set the sentence aside (not article text, or not worth a decision), go on",
+        ),
+        Binding(
+            "a",
+            "accept",
+            "Accept",
+            id="accept-suggestion",
+            tooltip="Decide the sentence with the suggested labels, go to the next undecided one",
+        ),
+        Binding(
+            "m",
+            "mode",
+            "Mode",
+            id="toggle-quick-mode",
+            tooltip="Quick mode: a label key decides with that label alone and moves on",
+        ),
+        Binding(
+            "o",
+            "order",
+            "Least sure first",
+            show=False,
+            id="toggle-uncertain-order",
+            tooltip="Go on to the sentences the model is least sure of, across the library",
         ),
     ]
     decision_layer = ANNOTATIONS
     screen_name = "reader"
 
+    class SuggestionsChanged(Message):
+        """The suggester loaded or trained a model (or loaded patterns)."""
+
+    class Suggested(Message):
+        """Suggestions for the sentences of an article, by sentence index."""
+
+        def __init__(self, article_id: str, suggestions: dict[int, Suggestion]) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.suggestions = suggestions
+
+    class Ranked(Message):
+        """Undecided sentences of the library, the model's least sure first."""
+
+        def __init__(self, ranked: list[tuple[str, int]]) -> None:
+            super().__init__()
+            self.ranked = ranked
+
+    def __init__(
+        self,
+        store: Store,
+        actor: str,
+        scheme: Sequence[str],
+        article_ids: Sequence[str],
+        article_id: str,
+        suggester: Suggester | None = None,
+    ) -> None:
+        self.quick = get_flag(store, actor, QUICK_MODE)
+        """Whether a label key decides with that label alone and moves on."""
+        self.uncertain_first = get_setting(store, actor, READER_ORDER) == "uncertain"
+        """Whether moving on goes to the sentence the model is least sure of, in any article."""
+        self.suggester = suggester
+        self.suggestions: dict[int, Suggestion] = {}
+        """What is suggested for the current article's sentences, by index."""
+        self.ranked: list[tuple[str, int]] = []
+        """The least-sure-first walk still ahead: (article id, sentence index)."""
+        self._new_decisions = 0
+        super().__init__(store, actor, scheme, article_ids, article_id)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.suggester is not None:
+            self._refresh_suggester()
+
+    # -- drawing -----------------------------------------------------------------------------
+
     def gutter_for(self, index: int) -> Text:
-        return reader_gutter(self.state(index), self.scheme)
+        return reader_gutter(self.state(index), self.scheme, self.suggestions.get(index))
 
     def gutter_cells(self) -> int:
         return reader_gutter_width(self.scheme)
+
+    def suggestion_at(self, index: int) -> Suggestion | None:
+        return self.suggestions.get(index)
 
     def undecided(self) -> list[int]:
         return [i for i in range(len(self.article.sentences)) if not self.state(i).decided]
@@ -41,19 +139,193 @@ class ReaderScreen(ArticleScreen):
 
     def status_parts(self) -> list[Text]:
         total = len(self.article.sentences)
-        done = total - len(self.undecided())
-        return [Text("decided ").append_text(progress_bar(done, total))]
+        ignored = sum(self.state(i).ignored for i in range(total))
+        done = total - len(self.undecided()) - ignored
+        progress = Text("decided ").append_text(progress_bar(done, total))
+        if ignored:
+            progress.append(f" · ignored {ignored}")
+        mode = Text("quick mode" if self.quick else "normal mode", style="bold")
+        if self.uncertain_first:
+            mode.append(" · least sure first")
+        # Kept short: the status line must leave room for `sentence N/M`.
+        return [mode, progress]
+
+    def article_loaded(self) -> None:
+        self.suggestions = {}
+        self._request_suggestions()
+
+    # -- deciding ----------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change]) -> None:
+        super().apply(changes)
+        if any(change.after.decided for change in changes):
+            self._new_decisions += 1
+            if self._new_decisions >= RETRAIN_EVERY and self.suggester is not None:
+                self._new_decisions = 0
+                self._refresh_suggester()
+
+    def action_toggle_label(self, key: int) -> None:
+        if not self.quick:
+            span = self.current_span()
+            if span is None or key > len(self.scheme):
+                return
+            change = self.decisions.toggle(
+                self.article.id, span, self.scheme[key - 1], source="typed"
+            )
+            if change is not None:
+                self.apply([change])
+            return
+        if key <= len(self.scheme):
+            self._decide_and_go_on((self.scheme[key - 1],), "typed")
 
     def action_decide(self) -> None:
+        labels = () if self.quick else self.state(self.cursor).labels
+        self._decide_and_go_on(labels, "typed")
+
+    def action_accept(self) -> None:
+        suggestion = self.suggestions.get(self.cursor)
+        if suggestion is None or self.state(self.cursor).decided:
+            self.notify("nothing suggested for this sentence", timeout=2)
+            return
+        self._decide_and_go_on(suggestion.labels, suggestion.source)
+
+    def action_ignore(self) -> None:
         span = self.current_span()
         if span is None:
             return
-        change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
+        change = self.decisions.ignore(self.article.id, span)
         if change is not None:
             self.apply([change])
+        self.go_on()
+
+    def _decide_and_go_on(self, labels: Sequence[str], source: str) -> None:
+        span = self.current_span()
+        if span is None:
+            return
+        change = self.decisions.decide(self.article.id, span, labels, source=source)
+        if change is not None:
+            self.apply([change])
+        self.go_on()
+
+    def go_on(self) -> None:
+        """Move to the next sentence to decide: the least sure one when walking that way, else
+        the next undecided one of the article."""
+        if self.uncertain_first and self._go_to_least_sure():
+            return
         target = self.next_index(self.undecided())
         if target is None:
             self.notify("every sentence here is decided: n for the next article", timeout=3)
             self.move_to(self.cursor + 1)
         else:
             self.move_to(target)
+
+    def _go_to_least_sure(self) -> bool:
+        while self.ranked:
+            article_id, index = self.ranked.pop(0)
+            if article_id not in self.article_ids:
+                continue
+            if article_id != self.article.id:
+                self.save_position()
+                self.load(article_id)
+            if index < len(self.article.sentences) and not self.state(index).decided:
+                self.move_to(index)
+                return True
+        return False
+
+    # -- modes -------------------------------------------------------------------------------
+
+    def action_mode(self) -> None:
+        self.quick = not self.quick
+        set_flag(self.store, self.actor, QUICK_MODE, self.quick)
+        self.refresh_status()
+        if self.quick:
+            self.notify("quick mode: a label key decides with that label and moves on", timeout=3)
+        else:
+            self.notify("normal mode: label keys toggle, space decides", timeout=3)
+
+    def action_order(self) -> None:
+        self.uncertain_first = not self.uncertain_first
+        store_setting(
+            self.store, self.actor, READER_ORDER, "uncertain" if self.uncertain_first else "article"
+        )
+        self.refresh_status()
+        if not self.uncertain_first:
+            self.notify("going on in article order", timeout=2)
+        elif self.suggester is None or self.suggester.model is None:
+            self.notify("least sure first: once there is a model (article order until then)")
+        else:
+            self.notify("least sure first: space, a, x and quick keys go on to it", timeout=3)
+            self._rank()
+
+    # -- suggestions (background work) -------------------------------------------------------
+
+    def _refresh_suggester(self) -> None:
+        self.run_worker(
+            self._refresh_in_thread,
+            thread=True,
+            group="suggest-train",
+            description="training the suggestion model",
+            exit_on_error=False,
+        )
+
+    def _refresh_in_thread(self) -> None:
+        assert self.suggester is not None
+        if self.suggester.refresh():
+            self.post_message(self.SuggestionsChanged())
+
+    @on(SuggestionsChanged)
+    def _suggestions_changed(self) -> None:
+        if self.suggester is not None:
+            self.notify(f"suggestions: {self.suggester.status}", timeout=3)
+        self._request_suggestions()
+        if self.uncertain_first:
+            self._rank()
+        self.refresh_status()
+
+    def _request_suggestions(self) -> None:
+        suggester = self.suggester
+        if suggester is None or not suggester.active:
+            return
+        article_id = self.article.id
+        texts = [sentence.text for sentence in self.article.sentences]
+
+        def predict() -> None:
+            found = suggester.suggestions(texts)
+            self.post_message(
+                self.Suggested(article_id, {i: s for i, s in enumerate(found) if s is not None})
+            )
+
+        self.run_worker(
+            predict, thread=True, group="suggest", description="suggesting", exit_on_error=False
+        )
+
+    @on(Suggested)
+    def _suggested(self, message: Suggested) -> None:
+        if message.article_id != self.article.id:
+            return
+        self.suggestions = message.suggestions
+        self.view.set_gutters({i: self.gutter_for(i) for i in range(len(self.article.sentences))})
+        self.refresh_status()
+
+    def _rank(self) -> None:
+        suggester = self.suggester
+        if suggester is None or suggester.model is None:
+            return
+        start = self.article.id
+
+        def rank() -> None:
+            self.post_message(self.Ranked(suggester.least_certain(start)))
+
+        self.run_worker(
+            rank, thread=True, group="suggest", description="ranking", exit_on_error=False
+        )
+
+    @on(Ranked)
+    def _ranked(self, message: Ranked) -> None:
+        self.ranked = message.ranked
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group.startswith("suggest"):
+            error = event.worker.error
+            self.notify(f"suggestions: {type(error).__name__}: {error}", severity="warning")
