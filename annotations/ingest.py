@@ -75,8 +75,9 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
     suffix and skipping hidden files and directories. A path that does not exist, or is not a
     regular file (a FIFO, a socket, a device, a symbolic link loop), is an error entry, whether
     given or found with a supported suffix in a folder; so is a folder with a supported suffix
-    ("notes.txt/") that holds nothing to import. Every path given, and every path found that
-    looks like an article, has exactly one entry. The result keeps the order of `paths`; a file
+    ("notes.txt/") inside a folder that holds nothing to import. Every file given, and every
+    path found that looks like an article, has exactly one entry (a folder given that holds
+    nothing to import has none: the summary says so). The result keeps the order of `paths`; a file
     reached twice (by two paths, or a path and a directory) is listed once. Nothing is opened:
     a FIFO is never read, so it cannot block.
 
@@ -98,11 +99,8 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
     for path in paths:
         problem = _not_a_file(path)
         if problem == _IS_DIRECTORY:
-            walked = _walk(path)
-            for entry, error in walked:
+            for entry, error in _walk(path):
                 add(entry, error)
-            if not walked:
-                add(path, InputError("no .txt, .md, .html or .jsonl file in this folder"))
         elif problem is not None:
             add(path, InputError(problem))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES + NAMED_ONLY_SUFFIXES:

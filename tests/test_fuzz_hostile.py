@@ -68,6 +68,14 @@ SCHEMA_CHANGES = [
 ]
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def unsafe(text: str) -> set[str]:
     return {char for char in text if char in UNSAFE}
 
@@ -114,8 +122,12 @@ def test_merging_a_hostile_database(
         conn = sqlite3.connect(other)
         for (table, column), value in changes:
             where = f"rowid = (SELECT min(rowid) FROM {table})"
+            new = "?"
+            if isinstance(value, str) and not _encodable(value):
+                # Text that is not UTF-8 at all: SQLite stores whatever bytes it is given.
+                value, new = value.encode("utf-8", "surrogatepass"), "CAST(? AS TEXT)"
             try:
-                conn.execute(f'UPDATE {table} SET "{column}" = ? WHERE {where}', (value,))
+                conn.execute(f'UPDATE {table} SET "{column}" = {new} WHERE {where}', (value,))
             except sqlite3.IntegrityError:  # NOT NULL, UNIQUE: the file cannot hold it
                 continue
         for statement in schema:

