@@ -25,7 +25,14 @@ from annotations.formats.foreign import ForeignDecision
 from annotations.limits import MAX_SOURCE, shorten
 from annotations.markdown import to_plain_text
 from annotations.model import AnnotationInput, ArticleInput
-from annotations.text import clean_line, clean_meta, clean_text, decode, strip_controls
+from annotations.text import (
+    clean_line,
+    clean_meta,
+    clean_text,
+    clean_text_line,
+    decode,
+    strip_controls,
+)
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
 NAMED_ONLY_SUFFIXES: tuple[str, ...] = (".json",)
@@ -171,7 +178,7 @@ def find_title(text: str) -> str | None:
     first, _, rest = text.partition("\n")
     if not rest.startswith("\n") or not rest.strip():
         return None
-    title = clean_line(first)
+    title = clean_text_line(first)
     if not title or len(title) > MAX_TITLE_LENGTH or not any(c.isalnum() for c in title):
         return None
     if title.startswith(("- ", "* ", "+ ")):  # a list item, not a headline
@@ -288,7 +295,7 @@ def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
     title = None
     if markdown:
         text, front_title = to_plain_text(text)
-        title = clean_line(front_title) if front_title else None
+        title = clean_text_line(front_title) if front_title else None
         # The front matter's title is the headline; it goes into the text unless already there.
         if title and text.partition("\n")[0] != title:
             text = f"{title}\n\n{text}" if text else title
@@ -327,7 +334,7 @@ def _read_html(path: Path, raw: str) -> ArticleInput:
         document = extract(f"<html><body>{raw}</body></html>")
     body = drop_furniture(clean_text(document.text or "")) if document is not None else ""
     found_title = (document.title if document is not None else None) or _html_title(raw)
-    title = clean_line(found_title) if found_title else ""
+    title = clean_text_line(found_title) if found_title else ""
     if title:
         first, _, rest = body.partition("\n")
         if first.casefold() == title.casefold():
@@ -455,7 +462,7 @@ def _article(record: dict[str, Any], number: int, path: Path) -> ArticleInput:
             break
     return ArticleInput(
         text=text,
-        title=(clean_line(title) if title else None) or find_title(text),
+        title=(clean_text_line(title) if title else None) or find_title(text),
         source=shorten(source, MAX_SOURCE) if source else _source(path, number),
         meta=meta,
         line=number,

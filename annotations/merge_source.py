@@ -24,7 +24,14 @@ from annotations.decisions import GOLD, Layer
 from annotations.errors import InputError, StoreError
 from annotations.limits import MAX_LABEL, MAX_NAME, MAX_NOTE, MAX_SOURCE, MAX_TITLE, check_time
 from annotations.model import Decision
-from annotations.text import article_id, clean_line, clean_meta, clean_text, printable
+from annotations.text import (
+    article_id,
+    clean_line,
+    clean_meta,
+    clean_text,
+    clean_text_line,
+    printable,
+)
 
 DECISION_SOURCES = frozenset({"typed", "suggested", "pattern"})
 """The values of `annotations.source` (None too: decisions from before it was recorded)."""
@@ -118,7 +125,7 @@ class MergeSource:
             raise BadRow("its text is not normalised text (control or invisible characters)")
         if identity != article_id(text):
             raise BadRow(f"id {printable(identity)!r} is not the hash of its text")
-        _optional(title, "title", MAX_TITLE)
+        _optional(title, "title", MAX_TITLE, clean=clean_text_line)
         _optional(source, "source", MAX_SOURCE)
         _optional(pipeline, "pipeline", 200)
         _optional(language, "language", 35)
@@ -207,10 +214,10 @@ def _name(value: Any, what: str, limit: int) -> str:
     return value
 
 
-def _optional(value: Any, what: str, limit: int) -> None:
+def _optional(value: Any, what: str, limit: int, clean: Any = clean_line) -> None:
     if value is None:
         return
-    if not isinstance(value, str) or clean_line(value) != value:
+    if not isinstance(value, str) or clean(value) != value:
         raise BadRow(f"{what} is not clean one-line text")
     if len(value) > limit:
         raise BadRow(f"{what} is {len(value)} characters long (at most {limit})")

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from annotations.errors import StoreError
-from annotations.text import clean_line, printable
+from annotations.text import clean_line, clean_text_line, printable
 
 APPLICATION_ID = 0x414E4E54
 """`PRAGMA application_id` of every annotty database ("ANNT"): how a file is known as ours."""
@@ -184,8 +184,8 @@ MIGRATIONS: list[list[str]] = [
     # Texts are not: an article's id is the hash of its text. Names are not either: cleaning
     # could make two annotators one.
     [
-        "UPDATE articles SET title = annotty_clean_line(title)"
-        " WHERE title IS NOT NULL AND title != annotty_clean_line(title)",
+        "UPDATE articles SET title = annotty_clean_text_line(title)"
+        " WHERE title IS NOT NULL AND title != annotty_clean_text_line(title)",
         "UPDATE articles SET source = annotty_clean_line(source)"
         " WHERE source IS NOT NULL AND source != annotty_clean_line(source)",
     ],
@@ -194,14 +194,18 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """The SQL functions migrations may use: `annotty_clean_line(text)` is the sanitiser's
-    clean_line (NULL stays NULL)."""
-    conn.create_function(
-        "annotty_clean_line",
-        1,
-        lambda value: clean_line(value) if isinstance(value, str) else value,
-        deterministic=True,
-    )
+    """The SQL functions migrations may use: `annotty_clean_line(text)` and
+    `annotty_clean_text_line(text)` are the sanitiser's (NULL and non-text stay as they are)."""
+    for name, clean in (
+        ("annotty_clean_line", clean_line),
+        ("annotty_clean_text_line", clean_text_line),
+    ):
+        conn.create_function(
+            name,
+            1,
+            lambda value, clean=clean: clean(value) if isinstance(value, str) else value,
+            deterministic=True,
+        )
 
 
 class Store:

@@ -133,7 +133,7 @@ def clean_text(value: str) -> str:
     """Normalise an article's text: NFC, LF line ends, no controls, no trailing spaces.
 
     Runs of blank lines are folded to one (a blank line is a paragraph break; more say nothing
-    more), and leading and trailing blank lines are dropped. A leading BOM is dropped.
+    more), and leading and trailing blank lines are dropped. A BOM is dropped wherever it is.
     """
     # Removal comes before NFC: taking a character out from between two others can leave a
     # sequence that NFC composes.
@@ -151,6 +151,16 @@ def clean_line(value: str) -> str:
     too, wherever they are: two names that look the same must be the same name.
     """
     value = unicodedata.normalize("NFC", _JOINERS.sub("", strip_controls(value)))
+    return _WHITESPACE_RUN.sub(" ", value).strip()
+
+
+def clean_text_line(value: str) -> str:
+    """Normalise one line of text that is read, not used as a name: a title, a phrase to find in
+    an article. Like `clean_line`, but ZWNJ and ZWJ stay inside words that need them, as in
+    article text: a headline is the first line of its article's text and must be spelled the
+    same (a Persian headline without its ZWNJ is misspelled), and a phrase must match the text.
+    """
+    value = unicodedata.normalize("NFC", _joiners_in_words(strip_controls(value)))
     return _WHITESPACE_RUN.sub(" ", value).strip()
 
 

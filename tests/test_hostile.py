@@ -30,7 +30,7 @@ from annotations.ingest import find_files, read_file
 from annotations.library import get_article
 from annotations.merge import merge_database
 from annotations.store import SCHEMA_VERSION, Store
-from annotations.text import article_id, clean_line, clean_text, printable
+from annotations.text import article_id, clean_line, clean_text, clean_text_line, printable
 from tui.cli import main
 
 pytestmark = pytest.mark.usefixtures("clean_env")
@@ -124,6 +124,26 @@ def test_joiners_stay_inside_words_that_need_them(word: str) -> None:
     assert "\u200c" not in clean_line(word) and "\u200d" not in clean_line(word)
 
 
+PERSIAN_HEADLINE = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0628\u0631\u0648\u0645"
+""""I want to go": the ZWNJ after the prefix is spelling."""
+
+
+def test_a_headline_keeps_the_joiners_of_its_words_in_title_and_text(tmp_path: Path) -> None:
+    path = tmp_path / "fa.txt"
+    path.write_text(
+        f"{PERSIAN_HEADLINE}\u200b\n\n\u062e\u0628\u0631 \u0627\u0633\u062a.\n", "utf-8"
+    )
+    article = read_file(path).articles[0]
+    assert article.title == PERSIAN_HEADLINE
+    assert article.text.partition("\n")[0] == PERSIAN_HEADLINE
+    assert clean_text_line(f" \u200d{PERSIAN_HEADLINE}\u202e") == PERSIAN_HEADLINE
+
+
+def test_a_merged_persian_title_is_not_refused(tiny: Store, other_db: Path) -> None:
+    tamper(other_db, "UPDATE articles SET title = ?", params=(PERSIAN_HEADLINE,))
+    assert merge_database(tiny, other_db).added == 3
+
+
 @pytest.mark.parametrize(
     "text", ["ali\u200dce", "\u200cword", "word\u200d", "a \u200d b", "\u0645\u200c ", "1\u200c2"]
 )
@@ -161,6 +181,8 @@ def test_cleaning_is_idempotent_and_leaves_nothing_unsafe(text: str) -> None:
     line = clean_line(text)
     assert clean_line(line) == line
     assert not unsafe_in(line) and "\n" not in line and "\u200d" not in line
+    title = clean_text_line(text)
+    assert clean_text_line(title) == title and "\n" not in title and not unsafe_in(title)
 
 
 @pytest.mark.parametrize(
