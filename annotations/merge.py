@@ -119,11 +119,12 @@ def _open_other(path: Path, store: Store) -> sqlite3.Connection:
     if same:
         raise StoreError(f"{printable(path)} is the database being merged into")
     try:
-        header = read_header(path)
-    except StoreError:
-        if path.is_file():
-            raise StoreError(f"{printable(path)} is not an annotty database") from None
-        raise StoreError(f"no such database: {printable(path)}") from None
+        exists = path.exists()
+    except OSError:
+        exists = False
+    if not exists:
+        raise StoreError(f"no such database: {printable(path)}")
+    header = read_header(path)  # one line of its own: not SQLite, truncated, unreadable
     if header.application_id != APPLICATION_ID:
         raise StoreError(f"{printable(path)} is not an annotty database")
     if header.user_version != SCHEMA_VERSION:
@@ -143,18 +144,19 @@ def _open_other(path: Path, store: Store) -> sqlite3.Connection:
 def _check_schemes(mine: list[str], theirs: list[str], path: Path) -> None:
     if mine == theirs:
         return
+    shown = printable(path)
     only_theirs = [name for name in theirs if name not in mine]
     only_mine = [name for name in mine if name not in theirs]
     if only_theirs:
         raise SchemeError(
-            f"label schemes differ: {path} has {', '.join(only_theirs)}, this database does not"
+            f"label schemes differ: {shown} has {', '.join(only_theirs)}, this database does not"
         )
     if only_mine:
         raise SchemeError(
-            f"label schemes differ: this database has {', '.join(only_mine)}, {path} does not"
+            f"label schemes differ: this database has {', '.join(only_mine)}, {shown} does not"
         )
     raise SchemeError(
-        f"label schemes differ in order: {', '.join(theirs)} in {path}, {', '.join(mine)} here"
+        f"label schemes differ in order: {', '.join(theirs)} in {shown}, {', '.join(mine)} here"
     )
 
 

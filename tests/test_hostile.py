@@ -706,3 +706,19 @@ def test_a_database_error_inside_the_app_is_one_line(
     code, _, err = run_main(monkeypatch, capsys, "--db", sample_db)
     assert code == 1
     assert err == "annotty: error: database: database disk image is malformed\n"
+
+
+@pytest.mark.parametrize(
+    ("cut", "message"),
+    [(0.5, "is damaged: it is truncated"), (100 / 1e9, "is damaged: it is truncated")],
+)
+def test_merge_refuses_a_truncated_database(
+    tiny: Store, other_db: Path, cut: float, message: str
+) -> None:
+    data = other_db.read_bytes()
+    other_db.write_bytes(data[: max(100, int(len(data) * cut))])
+    before = dump(tiny)
+    with pytest.raises(StoreError, match=message):
+        merge_database(tiny, other_db)
+    assert dump(tiny) == before
+    assert beside(other_db) == []
