@@ -16,11 +16,13 @@ import pty
 import select
 import shutil
 import signal
+import sqlite3
 import struct
 import subprocess
 import sys
 import termios
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -273,3 +275,26 @@ def _read_until_quiet(
         output.extend(chunk)
         if process.poll() is not None and not chunk:
             return
+
+
+def test_an_error_in_the_app_restores_the_terminal_and_exits_non_zero(
+    scene: dict[str, Path], env: dict[str, str], tmp_path: Path
+) -> None:
+    # Issue 8.4: a damaged page made the app print a full traceback and exit 0.
+    team = tmp_path / "damaged.db"
+    shutil.copy(scene["alice"], team)
+    with closing(sqlite3.connect(team)) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentences'")
+        page = root.fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with team.open("r+b") as handle:
+        handle.seek(size * (page - 1))
+        handle.write(b"\xff" * 64)
+    code, output = run_in_pty(["--db", team, "--annotator", "alice"], [], env)
+    text = output.decode("utf-8", errors="replace")
+    assert code == 1, text[-2000:]
+    assert "Traceback" not in text
+    restored = text.rfind("\x1b[?1049l")  # the app left the alternate screen ...
+    message = text.find("annotty: error: database: database disk image is malformed")
+    assert 0 <= restored < message, "... before the one line was printed"
+    assert text[message:].strip().count("\n") == 0
