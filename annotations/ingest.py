@@ -7,20 +7,19 @@ nothing: one bad line fails the whole file, with a one-line message that names t
 
 from __future__ import annotations
 
-import errno
 import functools
 import html
 import json
 import os
 import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from annotations.errors import InputError
+from annotations.files import IS_DIRECTORY, not_a_file, os_reason, read_bytes
 from annotations.formats.foreign import ForeignDecision
 from annotations.limits import MAX_SOURCE, shorten
 from annotations.markdown import to_plain_text
@@ -104,8 +103,8 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
             found.append((path, error))
 
     for path in paths:
-        problem = _not_a_file(path)
-        if problem == _IS_DIRECTORY:
+        problem = not_a_file(path)
+        if problem == IS_DIRECTORY:
             for entry, error in _walk(path):
                 add(entry, error)
         elif problem is not None:
@@ -115,32 +114,6 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
         else:
             add(path, None)
     return found
-
-
-_IS_DIRECTORY = "is a directory, not a file"
-
-
-def _not_a_file(path: Path) -> str | None:
-    """Why `path` is not a regular file to read (`_IS_DIRECTORY` for a folder), or None."""
-    try:
-        mode = path.stat().st_mode  # follows symbolic links, as reading would
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            return "symbolic link loop"
-        if isinstance(error, FileNotFoundError) and path.is_symlink():
-            return "broken symbolic link"
-        return _os_reason(error)
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return _IS_DIRECTORY
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO), not a regular file"
-    if stat.S_ISSOCK(mode):
-        return "a socket, not a regular file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device, not a regular file"
-    return "not a regular file"
 
 
 def read_file(path: Path) -> FileContents:
@@ -156,7 +129,7 @@ def read_file(path: Path) -> FileContents:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES + NAMED_ONLY_SUFFIXES:
         raise InputError(_unsupported(path))
-    raw = decode(_read_bytes(path))
+    raw = decode(read_bytes(path))
     if suffix == ".jsonl":
         return _read_jsonl(path, raw)
     if suffix == ".json":
@@ -213,7 +186,7 @@ def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
     found: list[tuple[Path, InputError | None]] = []
 
     def report(error: OSError) -> None:
-        found.append((Path(error.filename or root), InputError(_os_reason(error))))
+        found.append((Path(error.filename or root), InputError(os_reason(error))))
 
     for folder, dirs, files in os.walk(root, onerror=report):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
@@ -221,11 +194,11 @@ def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
         for name in files:
             path = Path(folder, name)
             if not name.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES:
-                problem = _not_a_file(path)
+                problem = not_a_file(path)
                 found.append((path, InputError(problem) if problem else None))
         looks_like_a_file = Path(folder).suffix.lower() in SUPPORTED_SUFFIXES
         if Path(folder) != root and looks_like_a_file and len(found) == before and not dirs:
-            found.append((Path(folder), InputError(_IS_DIRECTORY)))
+            found.append((Path(folder), InputError(IS_DIRECTORY)))
     # Sorting the parts (not the strings) keeps a folder's files together: "a/b.txt" < "a.txt".
     return sorted(found, key=lambda item: _relative_parts(item[0], root))
 
@@ -242,49 +215,6 @@ def _unsupported(path: Path) -> str:
     if not path.suffix:
         return f"file has no suffix {accepted}"
     return f"unsupported file type {path.suffix} {accepted}"
-
-
-def _os_reason(error: OSError) -> str:
-    """A one-line reason for an OS error, without the errno and file name noise."""
-    if isinstance(error, FileNotFoundError):
-        return "no such file or directory"
-    if isinstance(error, PermissionError):
-        return "permission denied"
-    if isinstance(error, IsADirectoryError):
-        return "is a directory, not a file"
-    if error.strerror:
-        return f"cannot read the file ({error.strerror.lower()})"
-    return "cannot read the file"
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        with _open_regular(path) as handle:
-            return handle.read()
-    except OSError as error:
-        raise InputError(_os_reason(error)) from None
-
-
-def _open_regular(path: Path) -> BinaryIO:
-    """Open a regular file for reading, refusing anything else without waiting for it.
-
-    The open itself does not block (O_NONBLOCK: opening a FIFO with no writer would wait
-    forever), and the check is made on the opened file, so a path swapped for a FIFO after
-    `find_files` looked at it is still refused.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError(_IS_DIRECTORY)
-        if not stat.S_ISREG(mode):
-            raise InputError(_not_a_file(path) or "not a regular file")
-        os.set_blocking(descriptor, True)
-        return os.fdopen(descriptor, "rb")
-    except BaseException:
-        os.close(descriptor)
-        raise
 
 
 def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:

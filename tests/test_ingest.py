@@ -672,7 +672,7 @@ def test_os_errors_without_errno_noise(
     def fail(path: Path) -> object:
         raise error
 
-    monkeypatch.setattr("annotations.ingest._open_regular", fail)
+    monkeypatch.setattr("annotations.files.open_regular", fail)
     with pytest.raises(InputError) as caught:
         read_file(path)
     assert str(caught.value) == expected
