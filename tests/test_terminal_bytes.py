@@ -244,6 +244,14 @@ def run_in_pty(args: list[str | Path], keys: list[str], env: dict[str, str]) -> 
         for key in keys:
             os.write(leader, key.encode())
             _read_until_quiet(leader, output, process)
+        # On a busy machine an escape and the next key may arrive together (alt+q): ctrl+q
+        # quits from anywhere.
+        for _ in range(3):
+            if process.poll() is not None:
+                break
+            _read_until_quiet(leader, output, process)
+            if process.poll() is None:
+                os.write(leader, b"\x11")
         process.wait(timeout=60)
         _read_until_quiet(leader, output, process)
     finally:
