@@ -73,6 +73,8 @@ class AnnotationInput:
     updated_at: str | None
     votes: dict[str, list[str]] | None = None
     """Present on gold lines (`annotty export --gold`): each annotator's labels."""
+    ignored: bool = False
+    """`"ignored": true` (`annotty export --include-ignored`): the sentence was set aside."""
 
 
 @dataclass(frozen=True, slots=True)

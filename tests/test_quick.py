@@ -139,6 +139,34 @@ async def test_quick_mode_label_keys_replace_the_labels_and_m_goes_back_to_norma
         assert get_flag(tui_store, ANNOTATOR, QUICK_MODE) is False
 
 
+async def test_shift_keys_give_several_labels_in_quick_mode_and_articles_flow_on(
+    tui_store: Store,
+) -> None:
+    from tui_helpers import hostile_id
+
+    path = tui_store.path
+    set_flag(tui_store, ANNOTATOR, QUICK_MODE, True)
+    sample = spans(tui_store)
+    Decisions(tui_store, ANNOTATIONS, ANNOTATOR, SCHEME).decide_many(
+        SAMPLE_ID, [(span, [], None) for span in sample[:-2]]
+    )
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = reader(app)
+        assert position(screen)[0] == 24
+        await pilot.press("exclamation_mark", "number_sign")  # shift+1, shift+3: stay
+        assert committed(path)[23] == (["military", "heritage_damage"], False, "typed")
+        assert position(screen)[0] == 24
+        await pilot.press("space")  # keeps them, and on
+        assert committed(path)[23] == (["military", "heritage_damage"], False, "typed")
+        assert position(screen)[0] == 25
+        await pilot.press("2")  # the last undecided sentence: quick mode goes on by itself
+        assert committed(path)[24] == (["diplomatic"], False, "typed")
+        assert screen.article.id == hostile_id(path)
+        assert position(screen)[0] == 1
+        assert "article done: on to the next with undecided sentences" in app.notifications
+
+
 async def test_the_mode_is_remembered_per_annotator(tui_store: Store) -> None:
     set_flag(tui_store, "bob", QUICK_MODE, True)
     for annotator, mode in (("alice", "normal mode"), ("bob", "quick mode")):

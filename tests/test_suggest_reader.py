@@ -122,3 +122,60 @@ async def test_no_key_waits_on_training(
         assert position(screen)[0] == 3
         assert "suggests" in screen_text(screen, "#labels"), "the undecided sentence has one"
         assert row_of(screen, 0).startswith("● 1··"), "a decided sentence shows its own labels"
+
+
+async def test_o_walks_the_least_sure_sentences_first_across_articles(
+    library: tuple[Store, str],
+) -> None:
+    store, fresh = library
+    others = add_generated(store, generate(3, 6, seed=5))
+    app = make_app(store, article_id=fresh)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert "least sure first" in screen_text(screen, "#status")
+        expected = app.suggester.least_certain(fresh)
+        assert screen.ranked == expected
+        assert {article for article, _ in expected} == {fresh, *others}
+        await pilot.press("space")  # decides sentence 1 of the fresh article, then goes on
+        walk = [step for step in expected if step != (fresh, 0)]
+        assert (screen.article.id, screen.cursor) == walk[0]
+        await pilot.press("x")
+        assert (screen.article.id, screen.cursor) == walk[1]
+    with Store.open(store.path) as again:
+        from annotations.settings import READER_ORDER, get_setting
+
+        assert get_setting(again, "alice", READER_ORDER) == "uncertain", "remembered"
+
+
+async def test_patterns_suggest_from_the_first_sentence(tui_store: Store, tmp_path: Path) -> None:
+    from annotations.patterns import load_patterns_file
+    from tui_helpers import SAMPLE_ID, spans
+
+    patterns = tmp_path / "patterns.jsonl"
+    patterns.write_text(
+        '{"label": "military", "pattern": [{"lower": "forces"}]}\n'
+        '{"label": "heritage_damage", "pattern": "looting"}\n',
+        "utf-8",
+    )
+    load_patterns_file(tui_store, patterns, SCHEME)
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        await settle(app, pilot)
+        assert screen.suggestions[0].labels == ("military",)
+        assert screen.suggestions[0].source == "pattern"
+        assert row_of(screen, 0).startswith("○ 1")
+        assert "pattern: military · a accepts" in screen_text(screen, "#labels")
+        await pilot.press("a")
+        assert committed(tui_store.path, SAMPLE_ID) == [(["military"], "pattern")]
+        unmatched = next(i for i in range(25) if i not in screen.suggestions)
+        screen.move_to(unmatched)
+        await pilot.press("a")
+        assert "nothing suggested for this sentence" in app.notifications
+        assert len(committed(tui_store.path, SAMPLE_ID)) == 1
+    assert len(spans(tui_store)) == 25

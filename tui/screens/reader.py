@@ -4,7 +4,9 @@ Two modes, one key (`m`) apart, remembered per annotator:
 
 - normal: `1`-`9` toggle labels on the sentence, `space` decides with the labels it has;
 - quick: a label key decides the sentence with exactly that label and moves on, `space` decides
-  "no label" and moves on: one key per decision.
+  "no label" and moves on: one key per decision. For several labels, `shift+1`-`9` toggle a label
+  and stay, then `space` decides with them. When an article is done, quick mode goes on to the
+  next article with undecided sentences.
 
 In both, `x` ignores the sentence and moves on, and `a` accepts what is suggested (a model
 trained on the annotator's own decisions, or the project's patterns). Suggestions are computed
@@ -22,12 +24,37 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from annotations.decisions import ANNOTATIONS, Change
+from annotations.library import next_unfinished_article
 from annotations.settings import QUICK_MODE, READER_ORDER, get_flag, get_setting, set_flag
 from annotations.settings import set_setting as store_setting
 from annotations.store import Store
 from annotations.suggest import RETRAIN_EVERY, Suggester, Suggestion
+from annotations.text import display_label
 from tui.screens.article_screen import ArticleScreen
 from tui.widgets.chips import progress_bar, reader_gutter, reader_gutter_width
+
+SHIFTED_DIGITS = (
+    "exclamation_mark",
+    "at",
+    "number_sign",
+    "dollar_sign",
+    "percent_sign",
+    "circumflex_accent",
+    "ampersand",
+    "asterisk",
+    "left_parenthesis",
+)
+"""The keys of shift+1 ... shift+9 (on a US layout): toggle a label and stay, in either mode."""
+
+
+def _stay_binding(key: int) -> Binding:
+    return Binding(
+        SHIFTED_DIGITS[key - 1],
+        f"add_label({key})",
+        f"Toggle label {key}, stay",
+        show=False,
+        id=f"toggle-label-stay-{key}",
+    )
 
 
 class ReaderScreen(ArticleScreen):
@@ -39,9 +66,10 @@ class ReaderScreen(ArticleScreen):
             "decide",
             "Decide",
             id="decide",
-            tooltip="Decide the sentence with the labels it has (none: 'no label'; in quick mode"
-            " always 'no label'), go to the next undecided one",
+            tooltip="Decide the sentence with the labels it has (none: 'no label'), go to the"
+            " next undecided one",
         ),
+        *(_stay_binding(key) for key in range(1, 10)),
         Binding(
             "x",
             "ignore",
@@ -166,21 +194,36 @@ class ReaderScreen(ArticleScreen):
 
     def action_toggle_label(self, key: int) -> None:
         if not self.quick:
-            span = self.current_span()
-            if span is None or key > len(self.scheme):
-                return
-            change = self.decisions.toggle(
-                self.article.id, span, self.scheme[key - 1], source="typed"
-            )
-            if change is not None:
-                self.apply([change])
-            return
-        if key <= len(self.scheme):
+            self.action_add_label(key)
+        elif key <= len(self.scheme):
             self._decide_and_go_on((self.scheme[key - 1],), "typed")
 
+    def action_add_label(self, key: int) -> None:
+        """Toggle a label and stay (normal mode's label keys; shift+key in quick mode)."""
+        span = self.current_span()
+        if span is None or key > len(self.scheme):
+            return
+        change = self.decisions.toggle(self.article.id, span, self.scheme[key - 1], source="typed")
+        if change is not None:
+            self.apply([change])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_label" and parameters:
+            return int(str(parameters[0])) <= len(self.scheme)
+        return super().check_action(action, parameters)
+
+    def describe_binding(self, binding: Binding) -> str:
+        if binding.action.startswith("add_label("):
+            key = int(binding.action.removeprefix("add_label(").rstrip(")"))
+            return f"Toggle label “{display_label(self.scheme[key - 1])}”, stay"
+        if binding.action.startswith("toggle_label(") and self.quick:
+            return f"Decide “{display_label(self.scheme[int(binding.key) - 1])}” alone, go on"
+        return super().describe_binding(binding)
+
     def action_decide(self) -> None:
-        labels = () if self.quick else self.state(self.cursor).labels
-        self._decide_and_go_on(labels, "typed")
+        # Undecided, the sentence has no labels: "no label". Labels it carries (toggled with
+        # shift+key, or decided before) are kept: space never throws work away.
+        self._decide_and_go_on(self.state(self.cursor).labels, "typed")
 
     def action_accept(self) -> None:
         suggestion = self.suggestions.get(self.cursor)
@@ -213,11 +256,17 @@ class ReaderScreen(ArticleScreen):
         if self.uncertain_first and self._go_to_least_sure():
             return
         target = self.next_index(self.undecided())
-        if target is None:
-            self.notify("every sentence here is decided: n for the next article", timeout=3)
-            self.move_to(self.cursor + 1)
-        else:
+        if target is not None:
             self.move_to(target)
+            return
+        following = next_unfinished_article(self.store, self.actor, self.article.id)
+        if self.quick and following is not None and following in self.article_ids:
+            self.save_position()
+            self.load(following)
+            self.notify("article done: on to the next with undecided sentences", timeout=2)
+            return
+        self.notify("every sentence here is decided: n for the next article", timeout=3)
+        self.move_to(self.cursor + 1)
 
     def _go_to_least_sure(self) -> bool:
         while self.ranked:
