@@ -11,6 +11,7 @@ sequences the hostile names carry.
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -111,6 +112,13 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             ):
                 decisions.decide(TALKS_ID, sentence.span, labels if who == "alice" else [])
         databases[who] = path
+    # A crafted database: a label that is an escape sequence, an annotator that is another.
+    evil = Path(shutil.copy(databases["alice"], root / f"evil{OSC0}.db"))
+    with closing(sqlite3.connect(evil)) as conn:
+        conn.execute("UPDATE annotations SET labels = ?", (json.dumps([f"x{OSC52}"]),))
+        conn.execute("UPDATE annotations SET annotator = ? WHERE rowid = 2", (f"a{OSC8}",))
+        conn.commit()
+    databases["evil"] = evil
     return {"root": root, "folder": folder, "team": root / f"team{CSI}{BIDI}.db", **databases}
 
 
@@ -150,6 +158,7 @@ def test_every_command_writes_no_control_to_a_pipe(
     runs |= annotty_all(
         {
             "merge refused": ["--db", team, "merge", scene["folder"] / f"{NAMES[0]}.txt"],
+            "merge crafted": ["--db", team, "merge", scene["evil"]],
             "stats": ["--db", team, "stats"],
             "labels": ["--db", team, "labels"],
             "labels set": ["--db", team, "labels", "set", f"a{OSC52},b{BIDI},a"],
@@ -172,6 +181,7 @@ def test_every_command_writes_no_control_to_a_pipe(
     assert runs["import"].returncode == 1  # the binary and the missing file
     assert runs["merge"].returncode == 0, runs["merge"].stderr
     assert runs["agreement"].returncode == 0, runs["agreement"].stderr
+    assert b"is not in the scheme; nothing was merged" in runs["merge crafted"].stderr
     for name, done in runs.items():
         for stream in (done.stdout, done.stderr):
             text = stream.decode("utf-8")  # strict: a lone byte of a file name is no output
