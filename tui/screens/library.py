@@ -11,9 +11,12 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from annotations.library import list_articles
 from annotations.model import ArticleSummary
+from annotations.remove import at_stake, remove_articles
 from annotations.store import Store
 from annotations.text import counted
+from tui.screens.confirm import ConfirmScreen
 from tui.widgets.chips import MUTED, join, progress_bar, source_name
+from tui.widgets.team_status import assigned_mark, team_status
 
 
 class ArticleTable(DataTable):
@@ -35,7 +38,11 @@ class LibraryScreen(Screen[None]):
         Binding("k", "cursor(-1)", "Up", show=False, id="library-up"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-    ]
+        Binding(
+            "delete", "remove", "Remove", show=False, id="remove-article",
+            tooltip="Remove the highlighted article with every decision on it (asks first)",
+        ),
+    ]  # fmt: skip
 
     def __init__(self, store: Store, annotator: str) -> None:
         super().__init__()
@@ -43,6 +50,8 @@ class LibraryScreen(Screen[None]):
         self.annotator = annotator
         self.articles: list[ArticleSummary] = []
         self.search: str = ""
+        self.team_line: Text | None = None
+        """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -57,10 +66,16 @@ class LibraryScreen(Screen[None]):
         table.add_column("Sentences", key="sentences")
         table.add_column("Progress", key="progress")
         self.query_one(Input).display = False
+        self.read_team_line()
         self.reload()
 
     def on_screen_resume(self) -> None:
+        self.read_team_line()
         self.reload()
+
+    def read_team_line(self) -> None:
+        """Count progress against the plan (when the screen shows, not on each filter key)."""
+        self.team_line = team_status(self.store, self.annotator)
 
     def reload(self, keep: str | None = None) -> None:
         """Read the articles again (progress changes as the annotator works)."""
@@ -68,10 +83,12 @@ class LibraryScreen(Screen[None]):
         if keep is None and table.row_count:
             keep = self.highlighted()
         self.articles = list_articles(self.store, self.annotator, self.search or None)
+        marks = any(article.assigned for article in self.articles)
         table.clear()
         for article in self.articles:
+            title = Text(article.title or "(untitled)")
             table.add_row(
-                Text(article.title or "(untitled)"),
+                Text.assemble(assigned_mark(article.assigned), title) if marks else title,
                 Text(source_name(article.source) if article.source else "", style="dim"),
                 Text(str(article.sentence_count), justify="right"),
                 progress_bar(article.decided, article.sentence_count),
@@ -97,6 +114,8 @@ class LibraryScreen(Screen[None]):
         )
         if not self.articles and not self.search:
             title.append("   nothing here: annotty import PATH", MUTED)
+        if self.team_line is not None:
+            title.append("\n").append_text(self.team_line)
         self.query_one("#library-title", Static).update(title)
 
     def highlighted(self) -> str | None:
@@ -139,3 +158,26 @@ class LibraryScreen(Screen[None]):
             search.value = ""
         search.display = False
         self.query_one(DataTable).focus()
+
+    def action_remove(self) -> None:
+        """Ask, then remove the highlighted article with everything that refers to it."""
+        identity = self.highlighted()
+        if identity is None:
+            return
+        stake = at_stake(self.store, identity)
+        question = Text.assemble(
+            ("Remove ", "bold"), (stake.title or "(untitled)", "bold"), ("?", "bold"),
+            f"\n\n{counted(stake.sentences, 'sentence')}",
+            f", {counted(stake.decisions, 'decision')}" if stake.decisions else ", no decisions",
+            f" by {', '.join(stake.annotators)}" if stake.annotators else "",
+            " will be deleted for good, with their history and assignments.",
+        )  # fmt: skip
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                removed = remove_articles(self.store, [identity])
+                self.notify(f"removed the article and {counted(removed.decisions, 'decision')}")
+                self.read_team_line()
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
