@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 
 from annotations import boilerplate
 from annotations.errors import InputError
+from annotations.files import source_of
+from annotations.limits import MAX_SOURCE, shorten
 from annotations.model import ArticleInput
-from annotations.text import clean_line, clean_text, strip_controls
+from annotations.text import clean_line, clean_text, clean_text_line, strip_controls
 from annotations.title import (
     Candidate,
     PageNames,
@@ -102,7 +104,7 @@ def read_html(path: Path, raw: str) -> ArticleInput:
     return ArticleInput(
         text=f"{title}\n\n{body}" if title else body,
         title=title or None,
-        source=meta.get("url") or str(path),
+        source=shorten(meta["url"], MAX_SOURCE) if meta.get("url") else source_of(path),
         meta=meta or None,
     )
 
@@ -149,7 +151,7 @@ def _page_title(raw: str, names: PageNames, meta: dict[str, Any], document: Any)
     site_names = [*names.site_names, *([meta["sitename"]] if "sitename" in meta else [])]
     if "url" in meta and (host := _host(meta["url"])):
         site_names += [host, host.rsplit(".", 1)[0]]
-    return clean_line(choose_title(candidates, site_names) or "")
+    return clean_text_line(choose_title(candidates, site_names) or "")
 
 
 def _without_headline(body: str, title: str) -> tuple[str, list[boilerplate.Dropped]]:
