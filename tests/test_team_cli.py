@@ -283,3 +283,19 @@ def test_review_reached_needs_an_article_that_reached_it(lead_db: Path, tmp_path
         store.conn.execute("DELETE FROM annotations WHERE annotator = 'bob'")
     nothing = annotty("--db", empty, "review", "--reached")
     assert "no article has reached its overlap yet" in str(nothing.exception)
+
+
+def test_assign_json_is_the_plan_and_every_articles_state(lead_db: Path) -> None:
+    result = annotty("--db", lead_db, "assign", "--annotators", "bob,alice", "--json")
+    assert result.exit_code == 0
+    assert result.stderr == "assigned 6 articles (6 assignments)\n"
+    data = json.loads(result.stdout)
+    assert data["plan"] == {"annotators": ["bob", "alice"], "overlap": 1, "calibration": 0,
+                            "seed": 0}  # fmt: skip
+    assert data["articles"] == {"total": 6, "assigned": 6, "reached": 0}
+    assert [row["annotator"] for row in data["annotators"]] == ["bob", "alice"]
+    assert sum(row["sentences"] for row in data["annotators"]) == 27
+    with Store.open(lead_db) as store:
+        assert [row["article_id"] for row in data["assignments"]] == article_ids(store)
+    assert all(len(row["annotators"]) == 1 and not row["reached"] for row in data["assignments"])
+    assert json.loads(annotty("--db", lead_db, "assign", "--json").stdout) == data

@@ -71,7 +71,9 @@ class AnnottyApp(App[None]):
 
     def open_article(self, article_id: str) -> None:
         """Open an article in the reader (or, when reviewing, the review screen)."""
-        ids = self.only_articles or article_ids(self.store)
+        ids = self.only_articles
+        if ids is None or article_id not in ids:  # picked in the library: walk them all
+            ids = article_ids(self.store)
         if self.review_annotators:
             from tui.screens.review import ReviewScreen
 

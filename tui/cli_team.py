@@ -3,6 +3,7 @@ articles (`rm`). Registered on the `cli` group by the import at the bottom of tu
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from tui.output import echo
 )
 @click.option("--seed", type=int, metavar="N", help="Breaks ties (default: the plan's, else 0).")
 @click.option("--show", is_flag=True, help="Print the plan, each annotator's load and progress.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
 @pass_settings
 def assign_command(
     settings: Settings,
@@ -51,15 +53,18 @@ def assign_command(
     articles: tuple[str, ...],
     seed: int | None,
     show: bool,
+    as_json: bool,
 ) -> None:
     """Assign every article to OVERLAP of the annotators, balanced by sentence count.
 
     Re-running assigns only what is short of its overlap (after an import, or a larger overlap);
     assignments are never moved and decisions never touched. An annotator dropped from
-    --annotators gives back the articles they have not finished. `--show` alone changes nothing.
+    --annotators gives back the articles they have not finished. `--show` (or `--json`) alone
+    changes nothing.
     """
-    from annotations.team import assign, parse_annotators
+    from annotations.team import assign, parse_annotators, plan_as_json
 
+    show = show or as_json
     changing = (annotators, overlap, calibration, seed) != (None,) * 4 or articles
     with settings.open_store(create=False) as store:
         if changing or not show:
@@ -73,13 +78,18 @@ def assign_command(
                 articles=list(articles) if articles else None,
             )
             echo(
-                f"assigned {counted(done.articles, 'article')}"
+                err=as_json,
+                message=f"assigned {counted(done.articles, 'article')}"
                 f" ({counted(done.assignments, 'assignment')}"
                 + (f", {done.calibration} new calibration" if done.calibration else "")
                 + ")"
-                + (f"; released {done.released} unfinished" if done.released else "")
+                + (f"; released {done.released} unfinished" if done.released else ""),
             )
-        echo(plan_report(store, articles=show))
+        if as_json:
+            plan_report(store)  # the same error when there is no plan
+            click.echo(json.dumps(plan_as_json(store), ensure_ascii=False))
+        else:
+            echo(plan_report(store, articles=show))
 
 
 def plan_report(store: Store, *, articles: bool = False) -> str:
@@ -88,12 +98,12 @@ def plan_report(store: Store, *, articles: bool = False) -> str:
     Raises:
         AnnottyError: there is no plan.
     """
-    from annotations.team import coverage, get_plan, progress
+    from annotations.team import get_plan, team_state
 
     plan = get_plan(store)
     if plan is None:
         raise AnnottyError("no plan yet: annotty assign --annotators alice,bob --overlap 2")
-    rows = coverage(store)
+    people, rows = team_state(store)
     total = int(store.value("SELECT count(*) FROM articles") or 0)
     reached = sum(row.reached for row in rows)
     calibration = sum(row.calibration for row in rows)
@@ -105,7 +115,7 @@ def plan_report(store: Store, *, articles: bool = False) -> str:
     ]
     if len(rows) < total:
         lines.append(f"           {total - len(rows)} not assigned: run annotty assign")
-    lines += ["", progress_table(progress(store))]
+    lines += ["", progress_table(people)]
     if articles and rows:
         table = [["article", "sentences", "annotators (✓ finished)", "state"]]
         for row in rows:
@@ -130,15 +140,15 @@ def progress_table(rows: list) -> str:
 
 def team_section(store: Store) -> str | None:
     """What `annotty stats` adds for a planned project: progress per annotator, overlap reached."""
-    from annotations.team import coverage, get_plan, progress
+    from annotations.team import get_plan, team_state
 
     if get_plan(store) is None:
         return None
-    rows = coverage(store)
+    people, rows = team_state(store)
     reached = sum(row.reached for row in rows)
     return (
         f"plan: {reached} of {counted(len(rows), 'assigned article')} reached their overlap"
-        f" (annotty assign --show lists them)\n" + progress_table(progress(store))
+        f" (annotty assign --show lists them)\n" + progress_table(people)
     )
 
 

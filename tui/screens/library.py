@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -16,7 +18,7 @@ from annotations.store import Store
 from annotations.text import counted
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.chips import MUTED, join, progress_bar, source_name
-from tui.widgets.team_status import assigned_mark, team_status
+from tui.widgets.team_status import assigned_mark, has_team_work, team_status
 
 
 class ArticleTable(DataTable):
@@ -50,6 +52,7 @@ class LibraryScreen(Screen[None]):
         self.annotator = annotator
         self.articles: list[ArticleSummary] = []
         self.search: str = ""
+        self.title_line = Text()
         self.team_line: Text | None = None
         """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
 
@@ -74,8 +77,22 @@ class LibraryScreen(Screen[None]):
         self.reload()
 
     def read_team_line(self) -> None:
-        """Count progress against the plan (when the screen shows, not on each filter key)."""
-        self.team_line = team_status(self.store, self.annotator)
+        """Count progress against the plan, in a worker: it reads every assignment (when the
+        screen shows, not on each filter key)."""
+        if has_team_work(self.store):
+            self._count_team(self.store.path, self.annotator)
+        else:
+            self.team_line = None
+
+    @work(thread=True, exclusive=True, group="team-status", exit_on_error=False)
+    def _count_team(self, path: Path, annotator: str) -> None:
+        with Store.open(path, create=False) as store:  # a connection of the worker's own
+            line = team_status(store, annotator)
+        self.app.call_from_thread(self._show_team_line, line)
+
+    def _show_team_line(self, line: Text | None) -> None:
+        self.team_line = line
+        self.draw_title()
 
     def reload(self, keep: str | None = None) -> None:
         """Read the articles again (progress changes as the annotator works)."""
@@ -114,6 +131,11 @@ class LibraryScreen(Screen[None]):
         )
         if not self.articles and not self.search:
             title.append("   nothing here: annotty import PATH", MUTED)
+        self.title_line = title
+        self.draw_title()
+
+    def draw_title(self) -> None:
+        title = self.title_line.copy()
         if self.team_line is not None:
             title.append("\n").append_text(self.team_line)
         self.query_one("#library-title", Static).update(title)
