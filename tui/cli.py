@@ -19,10 +19,14 @@ import click
 
 from annotations import __version__
 from annotations.errors import AnnottyError
+from annotations.limits import MAX_NAME
 from annotations.store import Store, default_db_path
-from annotations.text import clean_line, counted, display_label
+from annotations.text import clean_line, counted, display_label, printable
+from tui.output import echo, fail, write_crash_log
 
 F = TypeVar("F", bound=Callable[..., Any])
+CRASH_EXIT = 70
+"""Exit status after an unexpected error (EX_SOFTWARE)."""
 PROGRESS_MIN_CHARS = 100_000
 """Files with less new text than this (a few seconds of analysis) get no progress bar."""
 
@@ -38,8 +42,19 @@ class Settings:
     """--quick / --normal given before the command (for the reader), else None."""
     order: str | None = None
 
-    def open_store(self, *, create: bool = True) -> Store:
-        return Store.open(self.db_path, create=create)
+    def open_store(self, *, create: bool = True, checked: bool = False) -> Store:
+        """Open the database; `checked` also refuses a damaged one (SQLite's quick_check),
+        for commands that report on all of it."""
+        store = Store.open(self.db_path, create=create)
+        if checked:
+            from annotations.dbfile import check_integrity
+
+            try:
+                check_integrity(store.conn, self.db_path)
+            except BaseException:
+                store.close()
+                raise
+        return store
 
 
 def _annotator_name(value: str | None) -> str:
@@ -47,8 +62,8 @@ def _annotator_name(value: str | None) -> str:
     name = clean_line(raw)
     if not name:
         raise click.BadParameter("an annotator name cannot be empty", param_hint="--annotator")
-    if len(name) > 64:
-        raise click.BadParameter("at most 64 characters", param_hint="--annotator")
+    if len(name) > MAX_NAME:
+        raise click.BadParameter(f"at most {MAX_NAME} characters", param_hint="--annotator")
     return name
 
 
@@ -210,9 +225,9 @@ def _run_import(
     for result in importer.import_paths(paths):
         if result.status == "error":
             failed += 1
-            _err(f"error: {result.path}: {result.message}")
+            _err(f"error: {printable(result.path)}: {printable(result.message)}")
             for problem in result.problems:
-                _err(f"  {problem}")
+                _err(f"  {printable(problem)}")
             skipped += len(result.problems)
             continue
         skipped += len(result.problems)
@@ -220,9 +235,11 @@ def _run_import(
         imported += result.new_articles
         duplicates += result.duplicates
         annotations += result.annotations
-        echo(f"{result.status}: {result.path} ({result.message})")
+        echo(f"{result.status}: {printable(result.path)} ({printable(result.message)})")
         for problem in result.problems:
-            _err(f"  {problem}")
+            _err(f"  {printable(problem)}")
+        for warning in result.warnings:
+            click.echo(f"warning: {printable(result.path)}: {printable(warning)}", err=True)
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
@@ -244,7 +261,7 @@ def import_command(ctx: click.Context, settings: Settings, paths: tuple[Path, ..
     the articles they name. Exit status 1 when any file failed (the others are still imported).
     """
     with settings.open_store() as store:
-        _, failed = _run_import(settings, store, paths, echo=click.echo)
+        _, failed = _run_import(settings, store, paths, echo=echo)
     if failed:
         ctx.exit(1)
 
@@ -272,6 +289,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
     _require_terminal()
     store = settings.open_store()
     try:
+        _check_writable(store)
         first: str | None = None
         if paths:
             ids, _ = _run_import(settings, store, paths, echo=_err)
@@ -285,9 +303,26 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
         _remember_reader_options(settings, store)
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, article_id=first).run()
+        _run_app(AnnottyApp(store, settings.annotator, article_id=first))
     finally:
         store.close()
+
+
+def _check_writable(store: Store) -> None:
+    from annotations.dbfile import check_writable
+
+    check_writable(store.conn, store.path)
+
+
+def _run_app(app: Any) -> None:
+    """Run the app; an error inside it is raised here, after the terminal is restored, so that
+    `main` reports it like any other (one line, a log file, a non-zero exit) and never exits 0.
+    """
+    app.run()
+    if app.error is not None:
+        raise app.error
+    if app.return_code:
+        raise AnnottyError(f"the app stopped with status {app.return_code}")
 
 
 def _remember_reader_options(settings: Settings, store: Store) -> None:
@@ -301,7 +336,7 @@ def _remember_reader_options(settings: Settings, store: Store) -> None:
 
 
 def _err(message: str) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
 
 
 @cli.command("stats")
@@ -312,7 +347,7 @@ def stats_command(settings: Settings) -> None:
     from annotations.scheme import display_names
     from tui.cli_team import team_section
 
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         figures = stats(store)
         team = team_section(store)
         shown = display_names(store)
@@ -320,7 +355,7 @@ def stats_command(settings: Settings) -> None:
         f"{n} {display_label(name, shown)}" for n, name in enumerate(figures.labels, 1)
     )
     rows = [
-        ("database", str(settings.db_path)),
+        ("database", printable(settings.db_path)),
         ("articles", str(figures.articles)),
         ("sentences", str(figures.sentences)),
         ("entities", str(figures.entities)),
@@ -328,9 +363,9 @@ def stats_command(settings: Settings) -> None:
         ("gold", f"{figures.gold} sentences"),
     ]
     for key, value in rows:
-        click.echo(f"{key:<10} {value}")
+        echo(f"{key:<10} {value}")
     if figures.decided:
-        click.echo()
+        echo()
         header = [
             "annotator",
             "decided",
@@ -343,10 +378,10 @@ def stats_command(settings: Settings) -> None:
             counts = [per_label.get(name, 0) for name in [*figures.labels, ""]]
             ignored = figures.ignored.get(annotator, 0)
             table.append([annotator, str(decided), *map(str, counts), str(ignored)])
-        click.echo(format_table(table))
+        echo(format_table(table))
     if team:
-        click.echo()
-        click.echo(team)
+        echo()
+        echo(team)
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -373,11 +408,10 @@ def labels_group(ctx: click.Context) -> None:
 
         settings = ctx.find_object(Settings)
         assert settings is not None
-        with settings.open_store() as store:
+        with settings.open_store(checked=True) as store:
             for key, (name, shown) in enumerate(display_names(store).items(), start=1):
-                click.echo(
-                    f"{key}  {name}" + (f"  ({shown})" if shown != display_label(name) else "")
-                )
+                label = f"  ({printable(shown)})" if shown != display_label(name) else ""
+                echo(f"{key}  {name}{label}")
 
 
 @labels_group.command("set")
@@ -395,7 +429,7 @@ def labels_set(settings: Settings, labels: str) -> None:
         names, displays = parse_scheme(labels)
         set_labels(store, names, displays)
         shown = display_names(store)
-    click.echo(
+    echo(
         "labels: "
         + ", ".join(
             f"{n} {name}" + (f" ({label})" if label != display_label(name) else "")
@@ -417,8 +451,8 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
     with settings.open_store() as store:
         for other in others:
             counts = merge_database(store, other)
-            click.echo(
-                f"merged {other}: {counted(counts.articles_added, 'article')} added"
+            echo(
+                f"merged {printable(other)}: {counted(counts.articles_added, 'article')} added"
                 f" ({counts.articles_known} already here); decisions: {counts.added} added,"
                 f" {counts.updated} updated, {counts.kept} already up to date;"
                 f" {counted(counts.conflicts, 'conflict')} (the later decision kept)"
@@ -454,16 +488,16 @@ def agreement_command(
     from annotations.library import resolve_article
     from annotations.scheme import display_names, get_labels
 
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         names = _compared(store, [*annotators, *old_names])
         article_id = resolve_article(store, article) if article else None
         decisions = decisions_by_sentence(store, names, article_id)
         report = compute_agreement(decisions, names, get_labels(store))
         shown = display_names(store)
     if as_json:
-        click.echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
+        echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
     else:
-        click.echo(format_report(report, lambda name: display_label(name, shown)))
+        echo(format_report(report, lambda name: display_label(name, shown)))
 
 
 @cli.command("review")
@@ -495,18 +529,19 @@ def review_command(
     from annotations.review import accept_unanimous_everywhere
 
     with settings.open_store(create=False) as store:
+        _check_writable(store)  # the review writes gold: say so before anything else
         names = _compared(store, [*annotators, *old_names])
         if not names:
             raise AnnottyError("nobody has decided a sentence yet: nothing to review")
         only = _reached_articles(store) if reached else None
         if accept_unanimous:
             accepted = accept_unanimous_everywhere(store, settings.annotator, names, only)
-            click.echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
+            echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
             return
         _require_terminal()
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, review=names, articles=only).run()
+        _run_app(AnnottyApp(store, settings.annotator, review=names, articles=only))
 
 
 def _reached_articles(store: Store) -> list[str]:
@@ -525,7 +560,7 @@ def main() -> None:
         result = cli.main(prog_name="annotty", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except click.exceptions.Abort:
-        click.echo("annotty: aborted", err=True)
+        fail("aborted")
         code = 130
     except click.ClickException as error:
         # One line, like every other error; a usage error says where the help is.
@@ -533,10 +568,10 @@ def main() -> None:
         context = getattr(error, "ctx", None)
         if isinstance(error, click.UsageError) and context is not None:
             message = f"{message.rstrip('.')} (see '{context.command_path} --help')"
-        click.echo(f"annotty: error: {message}", err=True)
+        fail(f"error: {message}")
         code = error.exit_code
     except AnnottyError as error:
-        click.echo(f"annotty: error: {error}", err=True)
+        fail(f"error: {error}")
         code = 1
     except KeyboardInterrupt:
         code = 130
@@ -546,24 +581,26 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
     except sqlite3.Error as error:
-        click.echo(f"annotty: error: database: {error}", err=True)
+        fail(f"error: database: {error}")
         code = 1
     except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
-        click.echo(f"annotty: error: {where}{error.strerror or error}", err=True)
+        where = f"{printable(error.filename)}: " if error.filename else ""
+        fail(f"error: {where}{error.strerror or error}")
         code = 1
     except Exception as error:
         if os.environ.get("ANNOTTY_DEBUG"):
             raise
-        click.echo(
-            f"annotty: internal error: {type(error).__name__}: {error}"
-            " (run with ANNOTTY_DEBUG=1 for details, and please report it)",
-            err=True,
+        log = write_crash_log(error)
+        where = f"the details are in {log}" if log else "and the details could not be saved"
+        fail(
+            f"internal error: {type(error).__name__}: {str(error)[:200]} ({where};"
+            " please report it)"
         )
-        code = 70
+        code = CRASH_EXIT
     sys.exit(code)
 
 
 import tui.cli_export  # noqa: E402  (registers `export` on the group)
+import tui.cli_show  # noqa: E402  (registers `show`)
 import tui.cli_suggest  # noqa: E402  (registers `suggest` and `labels patterns`)
 import tui.cli_team  # noqa: E402, F401  (registers `assign`, `handout` and `rm`)

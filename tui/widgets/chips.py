@@ -15,7 +15,7 @@ from rich.text import Text
 
 from annotations.model import Decision
 from annotations.suggest import Suggestion
-from annotations.text import clean_line, display_label
+from annotations.text import clean_line, display_label, printable
 from tui.widgets.entity_colors import entity_color
 
 LABEL_COLORS = (
@@ -151,16 +151,18 @@ def entity_legend(labels: Iterable[str]) -> Text:
 
 
 def database_name(path: PurePath) -> Text:
-    """`db team.db`: which database is open, by its file name (cleaned: it is drawn as data)."""
+    """`db team.db`: which database is open, by its file name (sanitised: escape sequences
+    dropped whole; drawn as data)."""
     return Text("db ", MUTED).append(clean_line(path.name) or "?")
 
 
 def source_name(source: str) -> str:
-    """A source as shown in a column: a URL by its host (`www.` dropped), a file by its name."""
+    """A source as shown in a column: a URL by its host (`www.` dropped), a file by its name
+    (made printable: a database from before sources were cleaned may hold a raw file name)."""
     if "://" in source:
         host = urlsplit(source).hostname or source
-        return host.removeprefix("www.")
-    return PurePath(source).name
+        return printable(host.removeprefix("www."))
+    return printable(PurePath(source).name)
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> Text:
