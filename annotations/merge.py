@@ -47,7 +47,11 @@ def _offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Mer
     article_id, start, end, actor = key
     mine = Decisions(store, layer, actor, ()).get(article_id, (start, end))
     if mine.updated_at is not None and incoming.updated_at is not None:
-        differs = (mine.labels, mine.decided) != (incoming.labels, incoming.decided)
+        differs = (mine.labels, mine.decided, mine.ignored) != (
+            incoming.labels,
+            incoming.decided,
+            incoming.ignored,
+        )
         counts.conflicts += differs
         if mine.updated_at >= incoming.updated_at:
             counts.kept += 1
@@ -212,10 +216,12 @@ def _merge_layer(
 ) -> None:
     rows = other.execute(
         f'SELECT article_id, start, "end", {layer.actor_column}, labels, decided, updated_at'
-        + (", note" if layer is GOLD else ", NULL")
+        # An ignored sentence must stay ignored (not become "no label"); keep how it was made.
+        + (", note, ignored, NULL" if layer is GOLD else ", NULL, ignored, source")
         + f" FROM {layer.table}"
     )
-    for article_id, start, end, actor, labels, decided, updated_at, note in rows:
+    for article_id, start, end, actor, labels, decided, updated_at, *rest in rows:
+        note, ignored, source = rest
         known = store.conn.execute(
             'SELECT 1 FROM sentences WHERE article_id = ? AND start = ? AND "end" = ?',
             (article_id, start, end),
@@ -223,5 +229,7 @@ def _merge_layer(
         if not known:
             counts.unmatched += 1
             continue
-        decision = Decision(tuple(json.loads(labels)), bool(decided), updated_at, note)
+        decision = Decision(
+            tuple(json.loads(labels)), bool(decided), updated_at, note, bool(ignored), source
+        )
         _offer(store, layer, (article_id, start, end, actor), decision, counts)
