@@ -185,6 +185,11 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+_open_files: dict[str, int] = {}
+"""How many Stores of this process have each file open (by resolved path)."""
+_open_files_lock = threading.Lock()
+
+
 class Store:
     """An open annotty database. Use one per thread: the connection belongs to its thread."""
 
@@ -192,6 +197,7 @@ class Store:
         self.conn = conn
         self.db = Database(conn)
         self.path = path
+        self._key: str | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> Store:
@@ -207,7 +213,13 @@ class Store:
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"no annotty database at {path}: import articles first")
-        if exists:
+        key = os.fspath(path.resolve())
+        with _open_files_lock:
+            # Already open here, it was checked; and reading its header now would drop this
+            # process's SQLite locks on it (closing any descriptor of a file does, in POSIX),
+            # so that another process could delete the WAL under our connections.
+            checked = _open_files.get(key, 0) > 0
+        if exists and not checked:
             _check_foreign(path)
         elif not path.parent.exists():
             raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
@@ -228,10 +240,19 @@ class Store:
         except BaseException:
             conn.close()
             raise
+        with _open_files_lock:
+            _open_files[key] = _open_files.get(key, 0) + 1
+        store._key = key
         return store
 
     def close(self) -> None:
         self.conn.close()
+        if self._key is not None:
+            with _open_files_lock:
+                _open_files[self._key] -= 1
+                if not _open_files[self._key]:
+                    del _open_files[self._key]
+            self._key = None
 
     def __enter__(self) -> Store:
         return self

@@ -60,7 +60,7 @@ async def test_a_accepts_the_suggestions_on_a_fresh_article(
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         await settle(app, pilot)
-        assert suggest.stored_model_decisions(store, "alice", SCHEME) == 240, "trained, stored"
+        assert suggest.stored_model_decisions(store, "alice", SCHEME) == 240, app.notifications
         assert len(screen.suggestions) == 6
         shown = [screen.suggestions[i].labels for i in range(6)]
         assert "suggests" in screen_text(screen, "#labels")
@@ -83,17 +83,19 @@ async def test_no_key_waits_on_training(
 ) -> None:
     store, fresh = library
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
-    train = suggest.train_classifier
 
-    def slow_training(*args, **kwargs):
-        started.set()
-        release.wait(timeout=60)
-        model = train(*args, **kwargs)
-        finished.set()
-        return model
+    def slow_training(pool, function, *args):
+        """The real work in its child process; training held back until the keys are pressed."""
+        if function is suggest.train_and_store:
+            started.set()
+            release.wait(timeout=60)
+            count = suggest.run_in_child_process(pool, function, *args)
+            finished.set()
+            return count
+        return suggest.run_in_child_process(pool, function, *args)
 
-    monkeypatch.setattr(suggest, "train_classifier", slow_training)
     app = make_app(store, article_id=fresh)
+    app.suggester.run = slow_training
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ReaderScreen)

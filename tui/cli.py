@@ -242,6 +242,9 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
 
         AnnottyApp(store, settings.annotator, article_id=first).run()
     finally:
+        from annotations.suggest import stop_child_processes
+
+        stop_child_processes()
         store.close()
 
 
