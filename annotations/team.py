@@ -237,28 +237,8 @@ def assign(
             assigned.setdefault(identity, {})[name] = bool(is_calibration)
         chosen = sorted(set(scope) if scope is not None else set(sizes))
         new_calibration = _choose_calibration(plan, assigned, chosen)
-        load = {name: 0 for name in plan.annotators}
-        for identity, names in assigned.items():
-            for name in names:
-                if name in load:
-                    load[name] += sizes[identity]
         calibrated = {identity for identity, names in assigned.items() if any(names.values())}
-        calibrated |= new_calibration
-        order = sorted(chosen, key=lambda i: (i not in calibrated, -sizes[i], _rank(plan.seed, i)))
-        rows: list[tuple[str, str, int]] = []
-        touched = 0
-        for identity in order:
-            current = assigned.get(identity, {})
-            if identity in calibrated:
-                wanted = [name for name in plan.annotators if name not in current]
-            else:
-                free = [name for name in plan.annotators if name not in current]
-                free.sort(key=lambda name: (load[name], _rank(plan.seed, identity, name)))
-                wanted = free[: max(0, plan.overlap - len(current))]
-            for name in wanted:
-                load[name] += sizes[identity]
-                rows.append((identity, name, int(identity in calibrated)))
-            touched += bool(wanted)
+        rows = _top_up(plan, chosen, sizes, assigned, calibrated | new_calibration)
         now = utc_now()
         store.conn.executemany(
             "INSERT INTO assignments (article_id, annotator, calibration, assigned_at)"
@@ -270,7 +250,37 @@ def assign(
             [(identity,) for identity in sorted(new_calibration)],
         )
         _save_plan(store, plan)
+    touched = len({identity for identity, _, _ in rows})
     return Assigned(plan, touched, len(rows), len(new_calibration), released)
+
+
+def _top_up(
+    plan: Plan,
+    chosen: Sequence[str],
+    sizes: dict[str, int],
+    assigned: dict[str, dict[str, bool]],
+    calibrated: set[str],
+) -> list[tuple[str, str, int]]:
+    """The assignments to add, as (article, annotator, calibration) rows: calibration articles
+    to every annotator of the plan, then the others, largest first, each to the least loaded
+    annotators until it has `plan.overlap` of them."""
+    load = {name: 0 for name in plan.annotators}
+    for identity, names in assigned.items():
+        for name in names:
+            if name in load:
+                load[name] += sizes[identity]
+    order = sorted(chosen, key=lambda i: (i not in calibrated, -sizes[i], _rank(plan.seed, i)))
+    rows = []
+    for identity in order:
+        current = assigned.get(identity, {})
+        free = [name for name in plan.annotators if name not in current]
+        if identity not in calibrated:
+            free.sort(key=lambda name: (load[name], _rank(plan.seed, identity, name)))
+            free = free[: max(0, plan.overlap - len(current))]
+        for name in free:
+            load[name] += sizes[identity]
+            rows.append((identity, name, int(identity in calibrated)))
+    return rows
 
 
 def _choose_calibration(

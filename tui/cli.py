@@ -361,6 +361,11 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
                 f" {counted(counts.conflicts, 'conflict')} (the later decision kept)"
                 + (f"; {counts.unmatched} on sentences not found here" if counts.unmatched else "")
             )
+        from tui.cli_team import plan_line
+
+        line = plan_line(store)
+    if line:
+        click.echo(line)
 
 
 @cli.command("agreement")

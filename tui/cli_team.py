@@ -151,6 +151,19 @@ def team_section(store: Store) -> str | None:
     )
 
 
+def plan_line(store: Store) -> str | None:
+    """One line of progress against the plan (after a merge), or None without a plan:
+    `plan: 12 of 30 articles reached their overlap; alice 120/340, bob 80/330`."""
+    from annotations.team import get_plan, team_state
+
+    if get_plan(store) is None:
+        return None
+    people, rows = team_state(store)
+    reached = sum(row.reached for row in rows)
+    done = ", ".join(f"{row.annotator} {row.done}/{row.sentences}" for row in people)
+    return f"plan: {reached} of {counted(len(rows), 'article')} reached their overlap; {done}"
+
+
 @cli.command("handout")
 @click.argument("annotator")
 @click.option(
