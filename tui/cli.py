@@ -39,7 +39,12 @@ class Settings:
     order: str | None = None
 
     def open_store(self, *, create: bool = True) -> Store:
-        return Store.open(self.db_path, create=create)
+        return Store.open(self.db_path, create=create, on_wait=_say_waiting)
+
+
+def _say_waiting() -> None:
+    """A write found another program's lock: say why nothing seems to happen (it waits)."""
+    click.echo("annotty: waiting for the database (locked by another program)…", err=True)
 
 
 def _annotator_name(value: str | None) -> str:
@@ -168,7 +173,7 @@ def _run_import(
             failed += 1
             echo(f"error: {result.path}: {result.message}")
             for problem in result.problems:
-                echo(f"  {problem}")
+                echo(f"error: {result.path}: {problem}")
             skipped += len(result.problems)
             continue
         skipped += len(result.problems)
@@ -178,7 +183,7 @@ def _run_import(
         annotations += result.annotations
         echo(f"{result.status}: {result.path} ({result.message})")
         for problem in result.problems:
-            echo(f"  {problem}")
+            echo(f"error: {result.path}: {problem}")
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
