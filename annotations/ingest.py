@@ -314,8 +314,9 @@ def _read_jsonl(path: Path, raw: str) -> FileContents:
     """A JSONL file: article lines (Prodigy/doccano style), annotty's own annotation lines and
     other tools' decision lines. A line that cannot be read is reported (`line N: reason`) and
     skipped; the file fails only when no line could be read."""
-    from annotations.formats import format_of_line
+    from annotations.formats import annotty, format_of_line
     from annotations.formats.annotty import NAME as ANNOTTY
+    from annotations.formats.catalogue import read_foreign_line
 
     articles: list[ArticleInput] = []
     annotations: list[AnnotationInput] = []
@@ -328,12 +329,14 @@ def _read_jsonl(path: Path, raw: str) -> FileContents:
         try:
             record = _json_line(line, number)
             fmt = format_of_line(record)
-            if fmt is None:
+            if fmt is not None and fmt.name == ANNOTTY:
+                annotations.append(annotty.read_line(record, number))
+            elif (decision := read_foreign_line(record, number)) is None:
                 articles.append(_article(record, number, path))
-            elif fmt.name == ANNOTTY:
-                annotations.append(fmt.read(record, number))  # type: ignore[misc]
+            elif isinstance(decision, InputError):
+                raise decision
             else:
-                foreign.append(fmt.read(record, number))  # type: ignore[misc]
+                foreign.append(decision)
         except InputError as error:
             problems.append(str(error))
     if not articles and not annotations and not foreign:

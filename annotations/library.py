@@ -134,28 +134,33 @@ def resolve_article(store: Store, prefix: str) -> str:
 
 
 def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:
-    """The library as seen by one annotator, in library order, optionally filtered.
+    """The library as seen by one annotator: the articles assigned to them first, then the
+    others, each part in library order; optionally filtered.
 
     Args:
         store: the database.
         annotator: whose progress to count.
         search: keep articles whose title or text contains this (case-insensitive).
     """
-    where, params = "", [annotator]
+    where, params = "", [annotator, annotator]
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         where = r"WHERE a.title LIKE ? ESCAPE '\' OR a.text LIKE ? ESCAPE '\'"
         params += [pattern, pattern]
     query = f"""
-        SELECT a.id, a.title, a.source, a.sentence_count, coalesce(d.n, 0)
+        SELECT a.id, a.title, a.source, a.sentence_count, coalesce(d.n, 0),
+               EXISTS (SELECT 1 FROM assignments g WHERE g.article_id = a.id
+                       AND g.annotator = ?) AS assigned
         FROM articles a LEFT JOIN (
             SELECT article_id, count(*) AS n FROM annotations
             WHERE annotator = ? AND decided GROUP BY article_id
         ) d ON d.article_id = a.id
         {where}
-        ORDER BY a.rowid
+        ORDER BY assigned DESC, a.rowid
     """
-    return [ArticleSummary(*row) for row in store.conn.execute(query, params)]
+    return [
+        ArticleSummary(*row[:5], assigned=bool(row[5])) for row in store.conn.execute(query, params)
+    ]
 
 
 @dataclass

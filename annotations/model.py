@@ -91,6 +91,8 @@ class ArticleSummary:
     sentence_count: int
     decided: int
     """Sentences decided by the annotator the summary was made for."""
+    assigned: bool = False
+    """Whether the article is assigned to that annotator (see annotations.team)."""
 
 
 @dataclass(slots=True)

@@ -420,8 +420,9 @@ def test_a_line_that_is_nearly_annotty_is_reported_not_made_an_article(
 def test_commands_wait_with_a_message_then_fail_with_one_line(
     tiny_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import annotations.store as store_module
     from test_cli import run_main
+
+    import annotations.store as store_module
 
     monkeypatch.setattr(store_module, "LOCK_WAIT", 0.3)
     with held_lock(tiny_db):

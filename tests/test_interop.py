@@ -123,6 +123,7 @@ def test_prodigy_task_has_every_field_db_out_writes() -> None:
         "_input_hash": prodigy.input_hash("Troops entered Palmyra on Thursday."),
         "_task_hash": prodigy.task_hash("Troops entered Palmyra on Thursday.", options),
         "_view_id": "choice",
+        "config": {"choice_style": "multiple"},
         "accept": ["military"],
         "answer": "accept",
         "_timestamp": 1795543502,
@@ -263,8 +264,12 @@ def test_doccano_reader() -> None:
     assert doccano.read_line({"text": "A", "label": []}, 2).annotator is None
     with pytest.raises(InputError, match="sequence-labelling line"):
         doccano.read_line({"text": "A", "label": [[0, 1, "X"]]}, 2)
+    assert doccano.read_line({"text": "A", "label": "military"}, 2).labels == ("military",)
     with pytest.raises(InputError, match='line 2: "label" must be a list'):
-        doccano.read_line({"text": "A", "label": "military"}, 2)
+        doccano.read_line({"text": "A", "label": 3}, 2)
+    binary = read_foreign_line({"text": "A", "label": "military", "answer": "accept"}, 4)
+    assert isinstance(binary, InputError)
+    assert str(binary).startswith("line 4: a Prodigy task that is not a choice task")
 
 
 def test_label_studio_reader_one_annotator_per_completed_by() -> None:
@@ -423,6 +428,20 @@ def test_a_later_decision_here_is_kept(tiny: Store) -> None:
     result = apply(tiny, [old])
     assert (result.decisions, result.kept) == (0, 1)
     assert labels_of(tiny, "kim", TALKS_ID, 0) == ("diplomatic",)
+    newer = foreign("Talks in Geneva", "military", updated_at="2030-01-01T00:00:00.000000Z")
+    assert apply(tiny, [newer]).decisions == 1
+    assert labels_of(tiny, "kim", TALKS_ID, 0) == ("military",)
+
+
+def test_a_line_without_a_time_fills_in_and_never_replaces(tiny: Store) -> None:
+    decide(tiny, "kim", TALKS_ID, 0, ["diplomatic"])
+    lines = [foreign("Talks in Geneva", "military"), foreign("The museum was looted.", "military")]
+    first = apply(tiny, lines)
+    assert (first.decisions, first.kept) == (1, 1)
+    assert labels_of(tiny, "kim", TALKS_ID, 0) == ("diplomatic",)
+    assert labels_of(tiny, "kim", TALKS_ID, 2) == ("military",)
+    again = apply(tiny, lines)
+    assert (again.decisions, again.kept) == (0, 2)
 
 
 # --- the command line -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import Store
 from annotations.suggest import Suggester
+from annotations.team import first_assigned
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
 from tui.screens.library import LibraryScreen
@@ -35,6 +36,7 @@ class AnnottyApp(App[None]):
         *,
         article_id: str | None = None,
         review: Sequence[str] | None = None,
+        articles: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -42,6 +44,8 @@ class AnnottyApp(App[None]):
         self.review_annotators = list(review) if review else None
         """When set, articles open in the review screen comparing these annotators."""
         self.start_article = article_id
+        self.only_articles = list(articles) if articles else None
+        """When set, the reader or review screen walks only these articles (`review --reached`)."""
         self.scheme = get_labels(store)
         self.suggester = Suggester(store.path, annotator, self.scheme)
         """Suggestions for this annotator, shared by every reader screen (trained in workers)."""
@@ -52,8 +56,14 @@ class AnnottyApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen(self.store, self.annotator))
-        ids = article_ids(self.store)
-        target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
+        ids = self.only_articles or article_ids(self.store)
+        target = (
+            self.start_article
+            or last_article(self.store, self.annotator, self.screen_name)
+            or (None if self.review_annotators else first_assigned(self.store, self.annotator))
+        )
+        if target not in ids:
+            target = None
         if target is None and ids:
             target = ids[0]
         if target is not None:
@@ -61,7 +71,9 @@ class AnnottyApp(App[None]):
 
     def open_article(self, article_id: str) -> None:
         """Open an article in the reader (or, when reviewing, the review screen)."""
-        ids = article_ids(self.store)
+        ids = self.only_articles
+        if ids is None or article_id not in ids:  # picked in the library: walk them all
+            ids = article_ids(self.store)
         if self.review_annotators:
             from tui.screens.review import ReviewScreen
 

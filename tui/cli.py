@@ -269,9 +269,11 @@ def _err(message: str) -> None:
 def stats_command(settings: Settings) -> None:
     """Show what the database holds and how far each annotator has got."""
     from annotations.library import stats
+    from tui.cli_team import team_section
 
     with settings.open_store(create=False) as store:
         figures = stats(store)
+        team = team_section(store)
     scheme = ", ".join(f"{n} {display_label(name)}" for n, name in enumerate(figures.labels, 1))
     rows = [
         ("database", str(settings.db_path)),
@@ -293,6 +295,9 @@ def stats_command(settings: Settings) -> None:
             ignored = figures.ignored.get(annotator, 0)
             table.append([annotator, str(decided), *map(str, counts), str(ignored)])
         click.echo(format_table(table))
+    if team:
+        click.echo()
+        click.echo(team)
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -358,6 +363,11 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
                 f" {counted(counts.conflicts, 'conflict')} (the later decision kept)"
                 + (f"; {counts.unmatched} on sentences not found here" if counts.unmatched else "")
             )
+        from tui.cli_team import plan_line
+
+        line = plan_line(store)
+    if line:
+        click.echo(line)
 
 
 @cli.command("agreement")
@@ -407,8 +417,15 @@ def agreement_command(
     is_flag=True,
     help="Accept every sentence all chosen annotators decided alike as gold, then exit.",
 )
+@click.option(
+    "--reached",
+    is_flag=True,
+    help="Only the articles that reached their overlap (see annotty assign).",
+)
 @pass_settings
-def review_command(settings: Settings, annotators: tuple[str, ...], accept_unanimous: bool) -> None:
+def review_command(
+    settings: Settings, annotators: tuple[str, ...], accept_unanimous: bool, reached: bool
+) -> None:
     """Compare annotators' labels sentence by sentence and decide the gold set.
 
     The reviewer is the global --annotator: `annotty --annotator rev review --annotator alice
@@ -421,13 +438,23 @@ def review_command(settings: Settings, annotators: tuple[str, ...], accept_unani
         names = [_annotator_name(name) for name in annotators] or all_annotators(store)
         if not names:
             raise AnnottyError("nobody has decided a sentence yet: nothing to review")
+        only = _reached_articles(store) if reached else None
         if accept_unanimous:
-            accepted = accept_unanimous_everywhere(store, settings.annotator, names)
+            accepted = accept_unanimous_everywhere(store, settings.annotator, names, only)
             click.echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
             return
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, review=names).run()
+        AnnottyApp(store, settings.annotator, review=names, articles=only).run()
+
+
+def _reached_articles(store: Store) -> list[str]:
+    from annotations.team import reached_articles
+
+    found = reached_articles(store)
+    if not found:
+        raise AnnottyError("no article has reached its overlap yet (annotty assign --show)")
+    return found
 
 
 def main() -> None:
@@ -477,4 +504,5 @@ def main() -> None:
 
 
 import tui.cli_export  # noqa: E402  (registers `export` on the group)
-import tui.cli_suggest  # noqa: E402, F401  (registers `suggest` and `labels patterns`)
+import tui.cli_suggest  # noqa: E402  (registers `suggest` and `labels patterns`)
+import tui.cli_team  # noqa: E402, F401  (registers `assign`, `handout` and `rm`)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from annotations.errors import InputError
-from annotations.formats import FORMATS, Format, Records, label_studio, prodigy
+from annotations.formats import FORMATS, Format, Records, doccano, label_studio, prodigy
 from annotations.formats.foreign import ExportContext, ForeignDecision
 from annotations.store import Store
 
@@ -35,12 +35,18 @@ def export_context(store: Store, *, include_ignored: bool = False) -> ExportCont
 def read_foreign_line(obj: Mapping[str, Any], number: int) -> ForeignDecision | InputError | None:
     """A JSONL line of another tool's format as a decision (or why it cannot be one); None when
     the line is none of the formats annotty reads (an article line, or annotty's own)."""
-    for name in (prodigy.NAME, "doccano"):
-        fmt = FORMATS[name]
-        assert fmt.recognise is not None and fmt.read is not None
-        if fmt.recognise(obj):
+    if "answer" in obj and "text" in obj and not prodigy.recognise(obj):
+        return InputError(
+            f"line {number}: a Prodigy task that is not a choice task (a binary answer decides"
+            " one label at a time): annotty imports choice tasks, with `accept`"
+        )
+    for recognise, read in (
+        (prodigy.recognise, prodigy.read_task),
+        (doccano.recognise, doccano.read_line),
+    ):
+        if recognise(obj):
             try:
-                return fmt.read(obj, number)
+                return read(obj, number)
             except InputError as error:
                 return error
     return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -11,9 +13,12 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from annotations.library import list_articles
 from annotations.model import ArticleSummary
+from annotations.remove import at_stake, remove_articles
 from annotations.store import Store
 from annotations.text import counted
+from tui.screens.confirm import ConfirmScreen
 from tui.widgets.chips import MUTED, join, progress_bar, source_name
+from tui.widgets.team_status import assigned_mark, has_team_work, team_status
 
 
 class ArticleTable(DataTable):
@@ -35,7 +40,11 @@ class LibraryScreen(Screen[None]):
         Binding("k", "cursor(-1)", "Up", show=False, id="library-up"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-    ]
+        Binding(
+            "delete", "remove", "Remove", show=False, id="remove-article",
+            tooltip="Remove the highlighted article with every decision on it (asks first)",
+        ),
+    ]  # fmt: skip
 
     def __init__(self, store: Store, annotator: str) -> None:
         super().__init__()
@@ -43,6 +52,9 @@ class LibraryScreen(Screen[None]):
         self.annotator = annotator
         self.articles: list[ArticleSummary] = []
         self.search: str = ""
+        self.title_line = Text()
+        self.team_line: Text | None = None
+        """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -57,10 +69,30 @@ class LibraryScreen(Screen[None]):
         table.add_column("Sentences", key="sentences")
         table.add_column("Progress", key="progress")
         self.query_one(Input).display = False
+        self.read_team_line()
         self.reload()
 
     def on_screen_resume(self) -> None:
+        self.read_team_line()
         self.reload()
+
+    def read_team_line(self) -> None:
+        """Count progress against the plan, in a worker: it reads every assignment (when the
+        screen shows, not on each filter key)."""
+        if has_team_work(self.store):
+            self._count_team(self.store.path, self.annotator)
+        else:
+            self.team_line = None
+
+    @work(thread=True, exclusive=True, group="team-status", exit_on_error=False)
+    def _count_team(self, path: Path, annotator: str) -> None:
+        with Store.open(path, create=False) as store:  # a connection of the worker's own
+            line = team_status(store, annotator)
+        self.app.call_from_thread(self._show_team_line, line)
+
+    def _show_team_line(self, line: Text | None) -> None:
+        self.team_line = line
+        self.draw_title()
 
     def reload(self, keep: str | None = None) -> None:
         """Read the articles again (progress changes as the annotator works)."""
@@ -68,10 +100,12 @@ class LibraryScreen(Screen[None]):
         if keep is None and table.row_count:
             keep = self.highlighted()
         self.articles = list_articles(self.store, self.annotator, self.search or None)
+        marks = any(article.assigned for article in self.articles)
         table.clear()
         for article in self.articles:
+            title = Text(article.title or "(untitled)")
             table.add_row(
-                Text(article.title or "(untitled)"),
+                Text.assemble(assigned_mark(article.assigned), title) if marks else title,
                 Text(source_name(article.source) if article.source else "", style="dim"),
                 Text(str(article.sentence_count), justify="right"),
                 progress_bar(article.decided, article.sentence_count),
@@ -97,6 +131,13 @@ class LibraryScreen(Screen[None]):
         )
         if not self.articles and not self.search:
             title.append("   nothing here: annotty import PATH", MUTED)
+        self.title_line = title
+        self.draw_title()
+
+    def draw_title(self) -> None:
+        title = self.title_line.copy()
+        if self.team_line is not None:
+            title.append("\n").append_text(self.team_line)
         self.query_one("#library-title", Static).update(title)
 
     def highlighted(self) -> str | None:
@@ -139,3 +180,26 @@ class LibraryScreen(Screen[None]):
             search.value = ""
         search.display = False
         self.query_one(DataTable).focus()
+
+    def action_remove(self) -> None:
+        """Ask, then remove the highlighted article with everything that refers to it."""
+        identity = self.highlighted()
+        if identity is None:
+            return
+        stake = at_stake(self.store, identity)
+        question = Text.assemble(
+            ("Remove ", "bold"), (stake.title or "(untitled)", "bold"), ("?", "bold"),
+            f"\n\n{counted(stake.sentences, 'sentence')}",
+            f", {counted(stake.decisions, 'decision')}" if stake.decisions else ", no decisions",
+            f" by {', '.join(stake.annotators)}" if stake.annotators else "",
+            " will be deleted for good, with their history and assignments.",
+        )  # fmt: skip
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                removed = remove_articles(self.store, [identity])
+                self.notify(f"removed the article and {counted(removed.decisions, 'decision')}")
+                self.read_team_line()
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
