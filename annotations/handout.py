@@ -70,6 +70,8 @@ def handout(
         raise StoreError(f"{path} is the database being handed out from")
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file")
+    if not path.parent.is_dir():
+        raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
     if path.exists() and not force:
         raise StoreError(f"{path} already exists: choose another name, or --force to replace it")
     ids = [
