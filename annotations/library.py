@@ -38,7 +38,7 @@ def add_article(
         text = article.text
         store.conn.execute(
             "INSERT INTO articles (id, title, source, text, meta, imported_at, pipeline,"
-            " sentence_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " sentence_count, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 identity,
                 article.title,
@@ -48,6 +48,7 @@ def add_article(
                 utc_now(),
                 pipeline,
                 len(analysis.sentences),
+                article.language,
             ),
         )
         store.conn.executemany(
@@ -75,7 +76,8 @@ def get_article(store: Store, identity: str) -> Article:
         AnnottyError: no such article.
     """
     row = store.conn.execute(
-        "SELECT id, title, source, text, meta, imported_at, pipeline FROM articles WHERE id = ?",
+        "SELECT id, title, source, text, meta, imported_at, pipeline, language FROM articles"
+        " WHERE id = ?",
         (identity,),
     ).fetchone()
     if row is None:
@@ -89,6 +91,7 @@ def get_article(store: Store, identity: str) -> Article:
         imported_at=row[5],
         pipeline=row[6],
         meta=json.loads(row[4]) if row[4] else None,
+        language=row[7],
     )
     paragraph, previous_end = 0, 0
     for idx, start, end in store.conn.execute(

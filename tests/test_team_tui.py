@@ -66,7 +66,7 @@ async def test_an_annotator_starts_on_their_assignment_and_the_library_leads_wit
         screen = await library(pilot)
         assert titles(screen) == [f"● {HOSTILE_TITLE}", f"  {SAMPLE_TITLE}"]
         title = screen_text(screen, "#library-title")
-        assert "● assigned █░░░░░░░░░ 1/8" in title
+        assert "● assigned ██░░░░░░░░ 1/6" in title
         assert "0/1 articles finished" in title and "1 ignored" in title
 
 
@@ -86,7 +86,7 @@ async def test_the_leads_library_shows_each_annotators_progress_against_the_plan
         alice, bob = line.index("alice"), line.index("bob")
         assert alice < bob  # the plan's order
         # Whoever has the sample (25 sentences) has finished it; the other has 0 of 8.
-        assert ("25/25" in line) and ("0/8" in line)
+        assert ("25/25" in line) and ("0/6" in line)
         assert titles(screen) == [SAMPLE_TITLE, HOSTILE_TITLE]  # no marks for the lead
 
 

@@ -88,6 +88,21 @@ class AnnottyApp(App[None]):
             )
         self.push_screen(screen)
 
+    @property
+    def error(self) -> BaseException | None:
+        """The unexpected error that stopped the app, if one did (raised again by the CLI)."""
+        return self._exception
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: stop without Textual's full-screen traceback.
+
+        Textual would print the traceback (with local variables: article text, names) after
+        restoring the terminal; annotty's CLI instead prints one line and saves the traceback
+        to a log file (see tui.cli.main). The return code is already 1, and `error` holds it.
+        """
+        self.bell()
+        self._close_messages_no_wait()
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return

@@ -11,8 +11,9 @@ import click
 
 from annotations.errors import AnnottyError
 from annotations.store import Store
-from annotations.text import counted
+from annotations.text import counted, printable
 from tui.cli import Settings, cli, format_table, pass_settings
+from tui.output import echo
 
 
 @cli.command("assign")
@@ -76,7 +77,7 @@ def assign_command(
                 seed=seed,
                 articles=list(articles) if articles else None,
             )
-            click.echo(
+            echo(
                 err=as_json,
                 message=f"assigned {counted(done.articles, 'article')}"
                 f" ({counted(done.assignments, 'assignment')}"
@@ -88,7 +89,7 @@ def assign_command(
             plan_report(store)  # the same error when there is no plan
             click.echo(json.dumps(plan_as_json(store), ensure_ascii=False))
         else:
-            click.echo(plan_report(store, articles=show))
+            echo(plan_report(store, articles=show))
 
 
 def plan_report(store: Store, *, articles: bool = False) -> str:
@@ -194,11 +195,11 @@ def handout_command(
     name = check_name(annotator)
     with settings.open_store(create=False) as store:
         done = handout(store, name, output, with_decisions=with_decisions, force=force)
-    click.echo(
+    echo(
         f"handed out {counted(done.articles, 'article')} ({counted(done.sentences, 'sentence')},"
-        f" {counted(done.decisions, 'decision')}) to {name} in {output}"
+        f" {counted(done.decisions, 'decision')}) to {name} in {printable(output)}"
     )
-    click.echo(f"{name} opens it with: annotty --db {output} --annotator {name}")
+    echo(f"{name} opens it with: annotty --db {printable(output)} --annotator {name}")
 
 
 def on_terminal() -> bool:
@@ -229,7 +230,7 @@ def rm_command(
                 raise AnnottyError("rm asks before it deletes: run it on a terminal, or add --yes")
             for stake in stakes:
                 whose = f" by {', '.join(stake.annotators)}" if stake.annotators else ""
-                click.echo(
+                echo(
                     f"{stake.article_id}  {stake.title or '(untitled)'}:"
                     f" {counted(stake.sentences, 'sentence')},"
                     f" {counted(stake.decisions, 'decision')}{whose}",
@@ -239,14 +240,14 @@ def rm_command(
             question = f"Remove {counted(len(ids), 'article')}"
             question += f" and {counted(decisions, 'decision')}?" if decisions else "?"
             if not click.confirm(question, default=False, err=True):
-                click.echo("nothing removed", err=True)
+                echo("nothing removed", err=True)
                 ctx.exit(1)
         removed = remove_articles(store, ids)
     parts = [_rows(removed.count(table), table) for table in ("sentences", "entities")]
     parts.append(counted(removed.decisions, "decision"))
     rest = sorted(set(removed.rows) - {"sentences", "entities", "annotations", "gold"})
     parts += [_rows(removed.count(table), table) for table in rest]
-    click.echo(f"removed {counted(removed.articles, 'article')}: {', '.join(parts)}")
+    echo(f"removed {counted(removed.articles, 'article')}: {', '.join(parts)}")
 
 
 _ROW_NOUNS = {
