@@ -181,3 +181,46 @@ async def test_patterns_suggest_from_the_first_sentence(tui_store: Store, tmp_pa
         assert "nothing suggested for this sentence" in app.notifications
         assert len(committed(tui_store.path, SAMPLE_ID)) == 1
     assert len(spans(tui_store)) == 25
+
+
+def test_the_app_never_imports_spacy_for_suggestions(library: tuple[Store, str]) -> None:
+    """Training, scoring and matching run in child processes: the app's own stays free of spaCy
+    (checked in a fresh interpreter; this one has long loaded it)."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    store, fresh = library
+    code = textwrap.dedent(
+        f"""
+        import asyncio, json, sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from annotations.store import Store
+        from tui.app import AnnottyApp
+
+        async def main():
+            with Store.open({str(store.path)!r}) as store:
+                app = AnnottyApp(store, "alice", article_id={fresh!r})
+                app.animation_level = "none"
+                async with app.run_test(size=(100, 30)) as pilot:
+                    for _ in range(200):
+                        await app.workers.wait_for_complete()
+                        await pilot.pause()
+                        if app.screen.suggestions:
+                            break
+                    await pilot.press("a")
+                    suggested = len(app.screen.suggestions)
+            return suggested
+
+        suggested = asyncio.run(main())
+        print(json.dumps({{"suggested": suggested, "spacy": "spacy" in sys.modules}}))
+        """
+    )
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"suggested": 6, "spacy": False}
+    assert committed(store.path, fresh)[0][1] == "suggested"
