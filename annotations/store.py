@@ -24,6 +24,7 @@ anything is written to it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -213,6 +214,11 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+_open_files: dict[str, int] = {}
+"""How many Stores of this process have each file open (by resolved path)."""
+_open_files_lock = threading.Lock()
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions migrations may use: `annotty_clean_line(text)` and
     `annotty_clean_text_line(text)` are the sanitiser's (NULL and non-text stay as they are)."""
@@ -247,7 +253,7 @@ class Store:
         self.lock_wait = LOCK_WAIT if lock_wait is None else lock_wait
         """Seconds a write waits for another program's lock before DatabaseLocked."""
         self._depth = 0
-        self._key: tuple[int, int] | None = None
+        self._key: str | None = None
 
     @classmethod
     def open(
@@ -277,8 +283,13 @@ class Store:
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"no annotty database at {path}: import articles first")
-        key = _identity(path)
-        if exists and not _already_open(key):
+        key = os.fspath(path.resolve())
+        with _open_files_lock:
+            # Already open here, it was checked; and reading its header now would drop this
+            # process's SQLite locks on it (closing any descriptor of a file does, in POSIX),
+            # so that another process could delete the WAL under our connections.
+            checked = _open_files.get(key, 0) > 0
+        if exists and not checked:
             _check_foreign(path)
         elif not exists and not path.parent.exists():
             raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
@@ -296,20 +307,24 @@ class Store:
             register_functions(conn)
             store = cls(conn, path, on_wait=on_wait, lock_wait=lock_wait)
             store._migrate()
-            store._key = key or _identity(path)
-            _opened(store._key, +1)
         except sqlite3.Error as error:
             conn.close()
             raise StoreError(f"cannot use {path}: {error}") from None
         except BaseException:
             conn.close()
             raise
+        with _open_files_lock:
+            _open_files[key] = _open_files.get(key, 0) + 1
+        store._key = key
         return store
 
     def close(self) -> None:
         self.conn.close()
         if self._key is not None:
-            _opened(self._key, -1)
+            with _open_files_lock:
+                _open_files[self._key] -= 1
+                if not _open_files[self._key]:
+                    del _open_files[self._key]
             self._key = None
 
     def __enter__(self) -> Store:
@@ -413,40 +428,6 @@ class Store:
         if version > SCHEMA_VERSION:
             raise StoreError(_newer_message(self.path, version))
         return version
-
-
-# The databases this process has open, by (device, inode), with how many connections. The checks
-# `_check_foreign` makes read the file's header with a plain open() and close(); on POSIX, closing
-# any descriptor of a file drops every lock this process holds on it, SQLite's included. Done
-# while another connection of this process is open (a worker's second connection), it would let
-# another program believe the database unused and delete its write-ahead log under us: work
-# written after that would be lost. A file already open here was checked when first opened.
-_open_files: dict[tuple[int, int], int] = {}
-_open_files_lock = threading.Lock()
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return (found.st_dev, found.st_ino)
-
-
-def _already_open(key: tuple[int, int] | None) -> bool:
-    with _open_files_lock:
-        return key is not None and _open_files.get(key, 0) > 0
-
-
-def _opened(key: tuple[int, int] | None, change: int) -> None:
-    if key is None:
-        return
-    with _open_files_lock:
-        count = _open_files.get(key, 0) + change
-        if count > 0:
-            _open_files[key] = count
-        else:
-            _open_files.pop(key, None)
 
 
 def is_locked(error: sqlite3.Error) -> bool:

@@ -74,14 +74,20 @@ def test_merge_copies_articles_analyses_and_decisions(
 ) -> None:
     alice = Decisions(store, ANNOTATIONS, "alice", SCHEME)
     sentences = get_article(store, SAMPLE_ID).sentences
-    alice.decide(SAMPLE_ID, sentences[0].span, ["military"])
+    alice.decide(SAMPLE_ID, sentences[0].span, ["military"], source="suggested")
     alice.decide(SAMPLE_ID, sentences[1].span, [])
+    alice.ignore(SAMPLE_ID, sentences[3].span)  # stays ignored, not "no label"
     alice.decide(SAMPLE_ID, sentences[2].span, ["heritage_damage"])
     alice.undo(SAMPLE_ID)  # a tombstone travels too
     Decisions(store, GOLD, "rev", SCHEME).decide(SAMPLE_ID, sentences[0].span, ["military"], "ok")
+    Decisions(store, GOLD, "rev", SCHEME).ignore(SAMPLE_ID, sentences[3].span)
 
     counts = merge_database(tiny, sample_db)
-    assert counts == MergeCounts(articles_added=1, added=4)
+    assert counts == MergeCounts(articles_added=1, added=6)
+    assert tiny.value("SELECT count(*) FROM annotations WHERE ignored") == 1
+    assert tiny.value("SELECT source FROM annotations WHERE labels = '[\"military\"]'") == (
+        "suggested"
+    )
     assert article_ids(tiny) == [STORY_ID, TALKS_ID, SAMPLE_ID]
     assert get_article(tiny, SAMPLE_ID) == get_article(store, SAMPLE_ID)
     assert rows(tiny, "annotations") == rows(store, "annotations")
@@ -91,7 +97,7 @@ def test_merge_copies_articles_analyses_and_decisions(
 
     before = dump(tiny)
     again = merge_database(tiny, sample_db)
-    assert again == MergeCounts(articles_known=1, kept=4)
+    assert again == MergeCounts(articles_known=1, kept=6)
     assert dump(tiny) == before
 
 

@@ -298,7 +298,7 @@ class ReaderScreen(ArticleScreen):
         self.refresh_status()
         if not self.uncertain_first:
             self.notify("going on in article order", timeout=2)
-        elif self.suggester is None or self.suggester.model is None:
+        elif self.suggester is None or not self.suggester.has_model:
             self.notify("least sure first: once there is a model (article order until then)")
         else:
             self.notify("least sure first: space, a, x and quick keys go on to it", timeout=3)
@@ -356,7 +356,7 @@ class ReaderScreen(ArticleScreen):
 
     def _rank(self) -> None:
         suggester = self.suggester
-        if suggester is None or suggester.model is None:
+        if suggester is None or not suggester.has_model:
             return
         start = self.article.id
 
