@@ -291,7 +291,7 @@ class Store:
             checked = _open_files.get(key, 0) > 0
         if exists and not checked:
             _check_foreign(path)
-        elif not path.parent.exists():
+        elif not exists and not path.parent.exists():
             raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
         try:
             conn = sqlite3.connect(

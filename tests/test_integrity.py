@@ -7,8 +7,10 @@ import io
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -439,3 +441,22 @@ def test_commands_wait_with_a_message_then_fail_with_one_line(
         assert "articles   2" in out
     code, out, err = run_main(monkeypatch, capsys, "--db", tiny_db, "labels", "set", "a,b,c")
     assert (code, out, err) == (0, "labels: 1 a, 2 b, 3 c\n", "")
+
+
+def test_a_second_connection_in_this_process_keeps_the_write_ahead_log_safe(
+    tiny_db: Path,
+) -> None:
+    """Opening the database again in this process (a worker's connection) must not drop the
+    locks of the first: else another program's close deletes the log and later work is lost."""
+    with Store.open(tiny_db) as first, Store.open(tiny_db) as second:
+        Decisions(second, ANNOTATIONS, "ann", SCHEME).decide(TALKS_ID, span(second, 0), [])
+        # Another program reads and closes: believing itself the last, it would delete the -wal.
+        subprocess.run(
+            [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+             " c.execute('SELECT count(*) FROM articles').fetchone(); c.close()", str(tiny_db)],
+            check=True,
+        )  # fmt: skip
+        assert Path(f"{tiny_db}-wal").exists()
+        Decisions(first, ANNOTATIONS, "ann", SCHEME).decide(TALKS_ID, span(first, 1), ["military"])
+    with closing(sqlite3.connect(tiny_db)) as after:
+        assert after.execute("SELECT count(*) FROM annotations").fetchone() == (2,)

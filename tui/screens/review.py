@@ -214,39 +214,46 @@ class ReviewScreen(ArticleScreen):
         if candidate is None:
             self.notify("nobody decided this sentence: gold unchanged", timeout=3)
             return
-        change = self.decisions.decide(self.article.id, span, candidate.labels)
-        if change is not None:
-            self.apply([change])
         sets = candidates(votes, self.annotators)
         names = ", ".join(map(self.label_name, candidate.labels)) or "no label"
         message = f"gold: {names} (from {', '.join(candidate.annotators)})"
         if len(sets) > 1:
             position = sets.index(candidate) + 1
             message += f" · set {position} of {len(sets)}, a again for the next"
-        self.notify(message, timeout=3)
+        identity, labels = self.article.id, candidate.labels
+        self.submit(
+            lambda decisions: decisions.decide(identity, span, labels),
+            lambda _: self.notify(message, timeout=3),
+        )
 
     def action_unanimous(self) -> None:
-        changes = accept_unanimous(self.store, self.actor, self.annotators, self.article.id)
-        self.apply(changes)
-        self.notify(f"accepted {len(changes)} unanimous sentences as gold", timeout=3)
+        actor, annotators, identity = self.actor, self.annotators, self.article.id
+        self.submit(
+            lambda d: accept_unanimous(d.store, actor, annotators, identity),
+            lambda changes: self.notify(
+                f"accepted {len(changes)} unanimous sentences as gold", timeout=3
+            ),
+        )
 
     def action_confirm(self) -> None:
         span = self.current_span()
         if span is None:
             return
-        change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
-        if change is not None:
-            self.apply([change])
-        self._next_without_gold()
+        identity, labels = self.article.id, self.state(self.cursor).labels
+        self.submit(
+            lambda decisions: decisions.decide(identity, span, labels),
+            lambda _: self._next_without_gold(),
+        )
 
     def action_ignore_gold(self) -> None:
         span = self.current_span()
         if span is None:
             return
-        change = self.decisions.ignore(self.article.id, span)
-        if change is not None:
-            self.apply([change])
-        self._next_without_gold()
+        identity = self.article.id
+        self.submit(
+            lambda decisions: decisions.ignore(identity, span),
+            lambda _: self._next_without_gold(),
+        )
 
     def _next_without_gold(self) -> None:
         shown = set(self.shown_indices())
