@@ -273,15 +273,16 @@ async def keys_while_training(path: Path, fresh: str) -> dict:
     import threading
 
     import annotations.suggest as suggest
+    from annotations import child_process
     from tui.app import AnnottyApp
 
     started, done = threading.Event(), threading.Event()
 
     def run(pool, function, *args):
         if function is not suggest.train_and_store:
-            return suggest.run_in_child_process(pool, function, *args)
+            return child_process.run_in_child_process(pool, function, *args)
         started.set()
-        result = suggest.run_in_child_process(pool, function, *args)
+        result = child_process.run_in_child_process(pool, function, *args)
         done.set()
         return result
 
@@ -306,7 +307,7 @@ async def keys_while_training(path: Path, fresh: str) -> dict:
                 await pilot.press("j" if number % 2 else "k")
                 after.append(time.perf_counter() - tick)
         spacy_loaded = "spacy" in sys.modules
-    suggest.stop_child_processes()
+    child_process.stop_child_processes()
     # The first key also waits for the app's start (its first layout and paint): apart.
     first, during = during[0], during[1:]
     return {

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from keyword_articles import SCHEME, add_generated, generate
 
+from annotations.child_process import run_here
 from annotations.decisions import ANNOTATIONS, Decisions
 from annotations.library import get_article
 from annotations.patterns import PatternErrors, load_patterns_file, stored_patterns
@@ -20,7 +21,6 @@ from annotations.suggest import (
     examples_of,
     load_model,
     not_ready_reason,
-    run_here,
     stored_model_decisions,
 )
 from annotations.suggest_eval import evaluate, score, split_by_article
@@ -214,7 +214,7 @@ def test_bad_pattern_lines_are_each_named_and_nothing_is_loaded(
 
 
 def test_child_processes_suggest_and_stop(forty: Store) -> None:
-    from annotations.suggest import _pools, run_in_child_process, stop_child_processes
+    from annotations.child_process import _pools, run_in_child_process, stop_child_processes
 
     suggester = Suggester(forty.path, "alice", list(SCHEME))  # the real child processes
     assert suggester.refresh() is True

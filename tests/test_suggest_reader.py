@@ -13,6 +13,7 @@ import pytest
 from keyword_articles import SCHEME, add_generated, generate
 
 import annotations.suggest as suggest
+from annotations import child_process
 from annotations.store import Store
 from tui.screens.reader import ReaderScreen
 from tui_helpers import SIZE, make_app, position, row_of, screen_text
@@ -89,10 +90,10 @@ async def test_no_key_waits_on_training(
         if function is suggest.train_and_store:
             started.set()
             release.wait(timeout=60)
-            count = suggest.run_in_child_process(pool, function, *args)
+            count = child_process.run_in_child_process(pool, function, *args)
             finished.set()
             return count
-        return suggest.run_in_child_process(pool, function, *args)
+        return child_process.run_in_child_process(pool, function, *args)
 
     app = make_app(store, article_id=fresh)
     app.suggester.run = slow_training

@@ -265,7 +265,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
 
         _run_app(AnnottyApp(store, settings.annotator, article_id=first))
     finally:
-        from annotations.suggest import stop_child_processes
+        from annotations.child_process import stop_child_processes
 
         stop_child_processes()
         store.close()
