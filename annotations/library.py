@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from annotations.errors import AnnottyError
 from annotations.model import Analysis, Article, ArticleInput, ArticleSummary, Entity, Sentence
 from annotations.store import Store, utc_now
 from annotations.text import article_id
+
+_WORD = re.compile(r"[^\W_]+")
+"""A word as FTS5's unicode61 tokenizer sees it: letters and digits (`_` separates words)."""
 
 
 def existing_ids(store: Store, ids: Iterable[str]) -> set[str]:
@@ -108,6 +114,36 @@ def article_ids(store: Store) -> list[str]:
     return [row[0] for row in store.conn.execute("SELECT id FROM articles ORDER BY rowid")]
 
 
+def first_article(store: Store) -> str | None:
+    """The first article in library order, or None in an empty library."""
+    return store.value("SELECT id FROM articles ORDER BY rowid LIMIT 1")  # type: ignore[return-value]
+
+
+def neighbour_article(store: Store, identity: str, step: int) -> str | None:
+    """The article `step` places after (negative: before) `identity` in library order, if any."""
+    if step == 0:
+        return identity
+    direction, order = (">", "ASC") if step > 0 else ("<", "DESC")
+    return store.value(  # type: ignore[return-value]
+        f"SELECT id FROM articles WHERE rowid {direction}"
+        f" (SELECT rowid FROM articles WHERE id = ?) ORDER BY rowid {order} LIMIT 1 OFFSET ?",
+        (identity, abs(step) - 1),
+    )
+
+
+def article_position(store: Store, identity: str) -> tuple[int, int]:
+    """(position from 0 in library order, number of articles): the reader's `article N/M`.
+
+    Counted over the narrow `articles_sizes` index, not the table, whose rows carry the texts.
+    """
+    row = store.conn.execute(
+        "SELECT (SELECT count(*) FROM articles INDEXED BY articles_sizes WHERE rowid <"
+        " (SELECT rowid FROM articles WHERE id = ?)), (SELECT count(*) FROM articles)",
+        (identity,),
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
 def resolve_article(store: Store, prefix: str) -> str:
     """The id of the one article whose id starts with `prefix` (ids are long to type).
 
@@ -128,29 +164,117 @@ def resolve_article(store: Store, prefix: str) -> str:
     return matches[0]
 
 
-def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:
-    """The library as seen by one annotator, in library order, optionally filtered.
+@dataclass(frozen=True)
+class Listing:
+    """Which articles the library shows for one annotator and filter, without their rows.
+
+    The rows themselves are read a page at a time (`library_page`), so showing the library costs
+    the same with 100 articles or 100,000.
+    """
+
+    rowids: list[int]
+    """The articles' rowids in library order (ascending)."""
+    decided: int
+    """Sentences of these articles the annotator has decided."""
+    sentences: int
+    """Sentences of these articles."""
+
+    def __len__(self) -> int:
+        return len(self.rowids)
+
+    def position(self, rowid: int | None) -> int | None:
+        """Where the article with this rowid is in the listing, or None if it is not."""
+        if rowid is None:
+            return None
+        index = bisect_left(self.rowids, rowid)
+        return index if index < len(self.rowids) and self.rowids[index] == rowid else None
+
+
+def fts_query(search: str) -> str | None:
+    """The user's filter as an FTS5 query that cannot fail to parse: its words as one phrase,
+    the last word a prefix (so the filter matches while a word is being typed). None when the
+    text has no word at all (FTS cannot look for punctuation alone).
+    """
+    words = _WORD.findall(search)
+    return '"' + " ".join(words) + '" *' if words else None
+
+
+def _matching(search: str | None) -> tuple[str, list[Any]]:
+    """A `rowid IN (...)` condition on articles for a filter, and its parameters."""
+    if not search:
+        return "1", []
+    query = fts_query(search)
+    if query is not None:
+        return "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", [query]
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+    return r"(title LIKE ? ESCAPE '\' OR text LIKE ? ESCAPE '\')", [pattern, pattern]
+
+
+def list_library(store: Store, annotator: str, search: str | None = None) -> Listing:
+    """The articles the library shows, in library order, optionally filtered.
 
     Args:
         store: the database.
         annotator: whose progress to count.
-        search: keep articles whose title or text contains this (case-insensitive).
+        search: keep articles whose title or text has these words, in this order, the last one
+            possibly unfinished (full-text search, case- and accent-insensitive). Text with no
+            word in it (only punctuation) is looked for as a plain substring instead.
     """
-    where, params = "", [annotator]
+    where, params = _matching(search)
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        where = r"WHERE a.title LIKE ? ESCAPE '\' OR a.text LIKE ? ESCAPE '\'"
-        params += [pattern, pattern]
-    query = f"""
-        SELECT a.id, a.title, a.source, a.sentence_count, coalesce(d.n, 0)
-        FROM articles a LEFT JOIN (
-            SELECT article_id, count(*) AS n FROM annotations
-            WHERE annotator = ? AND decided GROUP BY article_id
-        ) d ON d.article_id = a.id
-        {where}
-        ORDER BY a.rowid
+        rowids = [row[0] for row in store.conn.execute(
+            f"SELECT rowid FROM articles WHERE {where} ORDER BY rowid", params
+        )]  # fmt: skip
+        decided = store.value(
+            "SELECT count(*) FROM annotations WHERE annotator = ? AND decided = 1 AND article_id"
+            f" IN (SELECT id FROM articles WHERE {where})",
+            [annotator, *params],
+        )
+        sentences = store.value(
+            f"SELECT coalesce(sum(sentence_count), 0) FROM articles WHERE {where}", params
+        )
+    else:
+        # The narrow index holds every rowid; the table's rows would drag the texts along.
+        rowids = sorted(
+            row[0]
+            for row in store.conn.execute("SELECT rowid FROM articles INDEXED BY articles_sizes")
+        )
+        decided = store.value(
+            "SELECT count(*) FROM annotations WHERE annotator = ? AND decided = 1", (annotator,)
+        )
+        sentences = store.value("SELECT coalesce(sum(sentence_count), 0) FROM articles")
+    return Listing(rowids, int(decided or 0), int(sentences or 0))  # type: ignore[arg-type]
+
+
+def library_page(store: Store, annotator: str, rowids: Sequence[int]) -> list[ArticleSummary]:
+    """The library's rows for these articles, in the order given, with the annotator's progress.
+
+    Progress is counted per article from the `annotations_progress` index.
     """
-    return [ArticleSummary(*row) for row in store.conn.execute(query, params)]
+    found: dict[int, ArticleSummary] = {}
+    for offset in range(0, len(rowids), 500):
+        chunk = list(rowids[offset : offset + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = store.conn.execute(
+            "SELECT a.rowid, a.id, a.title, a.source, a.sentence_count,"
+            " (SELECT count(*) FROM annotations n WHERE n.annotator = ? AND n.decided = 1"
+            f" AND n.article_id = a.id) FROM articles a WHERE a.rowid IN ({marks})",
+            [annotator, *chunk],
+        )
+        for rowid, *summary in rows:
+            found[rowid] = ArticleSummary(*summary)
+    return [found[rowid] for rowid in rowids if rowid in found]
+
+
+def article_rowid(store: Store, identity: str) -> int | None:
+    """An article's rowid (its place in library order), or None if there is no such article."""
+    return store.value("SELECT rowid FROM articles WHERE id = ?", (identity,))  # type: ignore[return-value]
+
+
+def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:
+    """The whole library as seen by one annotator, in library order, optionally filtered (see
+    `list_library`). For scripts and small libraries: the screen reads it a page at a time."""
+    return library_page(store, annotator, list_library(store, annotator, search).rowids)
 
 
 @dataclass

@@ -8,8 +8,10 @@ across databases.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +102,52 @@ class Article:
     meta: dict[str, Any] | None = None
     sentences: list[Sentence] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    _by_sentence: list[list[Entity]] | None = field(default=None, repr=False, compare=False)
 
     def entities_in(self, sentence: Sentence) -> list[Entity]:
-        """The entities that lie wholly inside a sentence, in text order."""
-        return [e for e in self.entities if e.start >= sentence.start and e.end <= sentence.end]
+        """The entities that lie wholly inside a sentence, in text order.
+
+        Grouped for every sentence on the first call (one sweep, not a scan per sentence); set
+        `sentences` and `entities` before asking.
+        """
+        if self._by_sentence is None:
+            self._by_sentence = entities_by_sentence(
+                [s.span for s in self.sentences], self.entities
+            )
+        return self._by_sentence[sentence.idx]
+
+
+class _Spanned(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+S = TypeVar("S", bound=_Spanned)
+
+
+def entities_by_sentence(spans: Sequence[tuple[int, int]], entities: Sequence[S]) -> list[list[S]]:
+    """Each sentence's entities: those lying wholly inside it, in the order given.
+
+    Sentences do not overlap, so the only sentence that can hold an entity is the last one
+    starting at or before it: a bisect per entity, O(E log S), instead of every entity tested
+    against every sentence.
+
+    Args:
+        spans: the sentences' (start, end), sorted by start and not overlapping.
+        entities: anything with `start` and `end` offsets in the same text.
+
+    Returns:
+        One list per span; entities crossing a sentence boundary are in none.
+    """
+    starts = [start for start, _ in spans]
+    found: list[list[S]] = [[] for _ in spans]
+    for entity in entities:
+        index = bisect_right(starts, entity.start) - 1
+        if index >= 0 and entity.end <= spans[index][1]:
+            found[index].append(entity)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlite_utils import Database
-
 from annotations.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 APPLICATION_ID = 0x414E4E54
 """`PRAGMA application_id` of every annotty database ("ANNT"): how a file is known as ours."""
@@ -139,6 +142,28 @@ MIGRATIONS: list[list[str]] = [
         "INSERT INTO labels (position, name) VALUES"
         " (1, 'military'), (2, 'diplomatic'), (3, 'heritage_damage')",
     ],
+    # The library at scale: full-text search over titles and texts (sqlite-utils' layout, so
+    # `sqlite-utils search` works too), kept in sync by triggers; an index that lists articles
+    # and sums their sizes without reading their texts; one that counts each annotator's
+    # progress per article without reading the annotations.
+    [
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles',"
+        " content_rowid='rowid')",
+        "CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN"
+        " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);"
+        " END",
+        "CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN"
+        " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
+        " VALUES ('delete', old.rowid, old.title, old.text); END",
+        "CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN"
+        " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
+        " VALUES ('delete', old.rowid, old.title, old.text);"
+        " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);"
+        " END",
+        "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
+        "CREATE INDEX articles_sizes ON articles(sentence_count)",
+        "CREATE INDEX annotations_progress ON annotations(annotator, decided, article_id)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -148,8 +173,15 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
-        self.db = Database(conn)
         self.path = path
+
+    @cached_property
+    def db(self) -> Database:
+        """A sqlite-utils view of the connection, made on first use: sqlite-utils imports
+        pandas and numpy when they are installed, half a second the reader must not wait for."""
+        from sqlite_utils import Database
+
+        return Database(self.conn)
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> Store:
@@ -188,6 +220,23 @@ class Store:
             raise
         return store
 
+    @classmethod
+    def open_reader(cls, path: Path | str) -> Store:
+        """A second, read-only connection to a database already open: for a worker thread, since
+        a connection belongs to the thread that made it. Never creates, migrates or writes.
+
+        Raises:
+            StoreError: the file cannot be opened.
+        """
+        path = Path(path).expanduser()
+        uri = f"file:{quote(os.fspath(path.resolve()))}?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open {path}: {error}") from None
+        return cls(conn, path)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -198,17 +247,17 @@ class Store:
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[Database]:
+    def write(self) -> Iterator[Store]:
         """A write transaction that takes the lock at once (`BEGIN IMMEDIATE`) and commits on exit.
 
         Nested use joins the outer transaction.
         """
         if self.conn.in_transaction:
-            yield self.db
+            yield self
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            yield self
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -217,7 +266,9 @@ class Store:
 
     def rows(self, sql: str, params: tuple | dict = ()) -> Iterator[dict]:
         """Rows of a query as dicts."""
-        return self.db.query(sql, params)
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description or ()]
+        return (dict(zip(names, row, strict=True)) for row in cursor)
 
     def value(self, sql: str, params: tuple | dict = ()) -> object:
         """The first column of the first row of a query, or None."""
