@@ -52,13 +52,33 @@ class Change:
 
 def _state(decision: Decision) -> str:
     return json.dumps(
-        {"labels": list(decision.labels), "decided": decision.decided, "note": decision.note}
+        {
+            "labels": list(decision.labels),
+            "decided": decision.decided,
+            "note": decision.note,
+            "ignored": decision.ignored,
+            "source": decision.source,
+        }
     )
 
 
 def _from_state(text: str) -> Decision:
     state = json.loads(text)
-    return Decision(tuple(state["labels"]), bool(state["decided"]), None, state.get("note"))
+    return Decision(
+        tuple(state["labels"]),
+        bool(state["decided"]),
+        None,
+        state.get("note"),
+        bool(state.get("ignored", False)),
+        state.get("source"),
+    )
+
+
+def _columns(layer: Layer) -> str:
+    """The columns that make a Decision, in its field order after `labels, decided, updated_at`."""
+    if layer is GOLD:
+        return "note, ignored, NULL"
+    return "NULL, ignored, source"
 
 
 class Decisions:
@@ -73,26 +93,24 @@ class Decisions:
     def for_article(self, article_id: str) -> dict[Span, Decision]:
         """Every decision row of this actor (or, for gold, of anyone) in an article, by span."""
         layer = self.layer
-        note = ", note" if layer is GOLD else ", NULL"
         sql = (
-            f'SELECT start, "end", labels, decided, updated_at{note} FROM {layer.table}'
-            " WHERE article_id = ?"
+            f'SELECT start, "end", labels, decided, updated_at, {_columns(layer)}'
+            f" FROM {layer.table} WHERE article_id = ?"
         )
         params: tuple = (article_id,)
         if layer.per_actor:
             sql += f" AND {layer.actor_column} = ?"
             params += (self.actor,)
         return {
-            (start, end): Decision(tuple(json.loads(labels)), bool(decided), updated, note)
-            for start, end, labels, decided, updated, note in self.store.conn.execute(sql, params)
+            (start, end): _decision(rest)
+            for start, end, *rest in self.store.conn.execute(sql, params)
         }
 
     def get(self, article_id: str, span: Span) -> Decision:
         """The current decision on one sentence (UNDECIDED when there is none)."""
         layer = self.layer
-        note = "note" if layer is GOLD else "NULL"
         sql = (
-            f"SELECT labels, decided, updated_at, {note} FROM {layer.table}"
+            f"SELECT labels, decided, updated_at, {_columns(layer)} FROM {layer.table}"
             ' WHERE article_id = ? AND start = ? AND "end" = ?'
         )
         params: tuple = (article_id, *span)
@@ -102,18 +120,41 @@ class Decisions:
         row = self.store.conn.execute(sql, params).fetchone()
         if row is None:
             return UNDECIDED
-        return Decision(tuple(json.loads(row[0])), bool(row[1]), row[2], row[3])
+        return _decision(row)
 
     def decide(
-        self, article_id: str, span: Span, labels: Iterable[str], note: str | None = None
+        self,
+        article_id: str,
+        span: Span,
+        labels: Iterable[str],
+        note: str | None = None,
+        *,
+        source: str | None = None,
     ) -> Change | None:
         """Decide a sentence with exactly these labels (none = an explicit "no label").
+
+        Args:
+            source: how the decision was made (`typed`, `suggested`, `pattern`), kept with it.
 
         Returns:
             The change, or None when the sentence was already decided so.
         """
-        changes = self.decide_many(article_id, [(span, tuple(labels), note)])
+        changes = self.decide_many(article_id, [(span, tuple(labels), note)], source=source)
         return changes[0] if changes else None
+
+    def ignore(self, article_id: str, span: Span, note: str | None = None) -> Change | None:
+        """Set a sentence aside: decided as ignored, with no labels.
+
+        Returns:
+            The change, or None when the sentence was already ignored.
+        """
+        with self.store.write():
+            before = self.get(article_id, span)
+            if before.decided and before.ignored:
+                return None
+            after = Decision((), True, None, note, ignored=True, source=before.source)
+            changes = self._apply(article_id, [(span, before, after)], record=True)
+            return changes[0] if changes else None
 
     def toggle(self, article_id: str, span: Span, label: str) -> Change | None:
         """Add or remove one label on a sentence; either way the sentence is then decided."""
@@ -123,15 +164,22 @@ class Decisions:
             return self.decide(article_id, span, labels)
 
     def decide_many(
-        self, article_id: str, decisions: Sequence[tuple[Span, Iterable[str], str | None]]
+        self,
+        article_id: str,
+        decisions: Sequence[tuple[Span, Iterable[str], str | None]],
+        *,
+        source: str | None = None,
     ) -> list[Change]:
         """Decide several sentences of one article in one transaction and one undo step."""
         with self.store.write():
             wanted = []
             for span, labels, note in decisions:
                 before = self.get(article_id, span)
-                after = Decision(in_scheme_order(labels, self.scheme), True, None, note)
-                if before.decided and (before.labels, before.note) == (after.labels, after.note):
+                after = Decision(
+                    in_scheme_order(labels, self.scheme), True, None, note, source=source
+                )
+                same = (before.labels, before.note) == (after.labels, after.note)
+                if before.decided and not before.ignored and same:
                     continue
                 wanted.append((span, before, after))
             return self._apply(article_id, wanted, record=True)
@@ -201,7 +249,9 @@ class Decisions:
         changes = []
         for span, before, target in wanted:
             now = utc_now()
-            after = Decision(target.labels, target.decided, now, target.note)
+            after = Decision(
+                target.labels, target.decided, now, target.note, target.ignored, target.source
+            )
             self._write_row(article_id, span, after)
             if record:
                 conn.execute(
@@ -225,22 +275,32 @@ def write_decision(
     if layer is GOLD:
         store.conn.execute(
             'INSERT INTO gold (article_id, start, "end", reviewer, labels, decided, updated_at,'
-            " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " note, ignored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ' ON CONFLICT (article_id, start, "end") DO UPDATE SET reviewer = excluded.reviewer,'
             " labels = excluded.labels, decided = excluded.decided,"
-            " updated_at = excluded.updated_at, note = excluded.note",
+            " updated_at = excluded.updated_at, note = excluded.note, ignored = excluded.ignored",
             (article_id, *span, actor, labels, int(decision.decided), decision.updated_at,
-             decision.note),
+             decision.note, int(decision.ignored)),
         )  # fmt: skip
     else:
         store.conn.execute(
             'INSERT INTO annotations (article_id, start, "end", annotator, labels, decided,'
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " updated_at, ignored, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ' ON CONFLICT (article_id, start, "end", annotator) DO UPDATE SET'
             " labels = excluded.labels, decided = excluded.decided,"
-            " updated_at = excluded.updated_at",
-            (article_id, *span, actor, labels, int(decision.decided), decision.updated_at),
-        )
+            " updated_at = excluded.updated_at, ignored = excluded.ignored,"
+            " source = excluded.source",
+            (article_id, *span, actor, labels, int(decision.decided), decision.updated_at,
+             int(decision.ignored), decision.source),
+        )  # fmt: skip
+
+
+def _decision(row: Sequence) -> Decision:
+    """A Decision from `labels, decided, updated_at, note, ignored, source` columns."""
+    labels, decided, updated_at, note, ignored, source = row
+    return Decision(
+        tuple(json.loads(labels)), bool(decided), updated_at, note, bool(ignored), source
+    )
 
 
 def annotators(store: Store) -> list[str]:
@@ -260,7 +320,7 @@ def decisions_by_sentence(
     marks = ",".join("?" * len(names))
     sql = (
         f'SELECT article_id, start, "end", annotator, labels FROM annotations'
-        f" WHERE decided AND annotator IN ({marks})"
+        f" WHERE decided AND NOT ignored AND annotator IN ({marks})"
     )
     params: list = list(names)
     if article_id is not None:

@@ -41,7 +41,12 @@ def _entities_by_sentence(
 
 
 def export_records(
-    store: Store, annotators: Sequence[str] = (), *, gold: bool = False
+    store: Store,
+    annotators: Sequence[str] = (),
+    *,
+    gold: bool = False,
+    include_ignored: bool = False,
+    articles: Sequence[str] = (),
 ) -> Iterator[dict[str, Any]]:
     """The export's records in order.
 
@@ -49,6 +54,9 @@ def export_records(
         store: the database.
         annotators: only these annotators' decisions (for gold: only their votes); all if empty.
         gold: export the reviewer's gold decisions, each with every annotator's `votes`.
+        include_ignored: also the ignored sentences, each with `"ignored": true` and no labels
+            (otherwise they are left out).
+        articles: only these articles (ids); all if empty.
     """
     scheme = get_labels(store)
     who = ""
@@ -58,18 +66,23 @@ def export_records(
         params = list(annotators)
     if gold:
         query = (
-            'SELECT s.idx, s.start, s."end", s.text, g.reviewer, g.labels, g.updated_at'
-            " FROM gold g JOIN sentences s ON s.article_id = g.article_id AND s.start = g.start"
-            ' AND s."end" = g."end" WHERE g.article_id = ? AND g.decided ORDER BY s.idx'
+            'SELECT s.idx, s.start, s."end", s.text, g.reviewer, g.labels, g.updated_at,'
+            " g.ignored FROM gold g JOIN sentences s ON s.article_id = g.article_id"
+            ' AND s.start = g.start AND s."end" = g."end" WHERE g.article_id = ? AND g.decided'
+            f"{'' if include_ignored else ' AND NOT g.ignored'} ORDER BY s.idx"
         )
     else:
         query = (
-            'SELECT s.idx, s.start, s."end", s.text, n.annotator, n.labels, n.updated_at'
-            " FROM annotations n JOIN sentences s ON s.article_id = n.article_id"
+            'SELECT s.idx, s.start, s."end", s.text, n.annotator, n.labels, n.updated_at,'
+            " n.ignored FROM annotations n JOIN sentences s ON s.article_id = n.article_id"
             ' AND s.start = n.start AND s."end" = n."end"'
-            f" WHERE n.article_id = ? AND n.decided{who} ORDER BY s.idx, n.annotator"
+            f" WHERE n.article_id = ? AND n.decided{who}"
+            f"{'' if include_ignored else ' AND NOT n.ignored'} ORDER BY s.idx, n.annotator"
         )
+    chosen = set(articles)
     for identity in article_ids(store):
+        if chosen and identity not in chosen:
+            continue
         rows = store.conn.execute(query, [identity, *([] if gold else params)]).fetchall()
         if not rows:
             continue
@@ -79,7 +92,7 @@ def export_records(
         spans = sorted({(row[1], row[2]) for row in rows})
         entities = _entities_by_sentence(store, identity, spans)
         votes = _votes(store, identity, who, params, scheme) if gold else {}
-        for idx, start, end, text, actor, labels, updated_at in rows:
+        for idx, start, end, text, actor, labels, updated_at, ignored in rows:
             record: dict[str, Any] = {
                 "article_id": identity,
                 "title": title,
@@ -93,6 +106,9 @@ def export_records(
                 "updated_at": updated_at,
                 "entities": entities[(start, end)],
             }
+            if ignored:
+                record["ignored"] = True
+                record["labels"] = []
             if gold:
                 record["votes"] = votes.get((start, end), {})
             yield record
@@ -104,7 +120,7 @@ def _votes(
     votes: dict[tuple[int, int], dict[str, list[str]]] = {}
     rows = store.conn.execute(
         f'SELECT n.start, n."end", n.annotator, n.labels FROM annotations n'
-        f" WHERE n.article_id = ? AND n.decided{who} ORDER BY n.annotator",
+        f" WHERE n.article_id = ? AND n.decided AND NOT n.ignored{who} ORDER BY n.annotator",
         [identity, *params],
     )
     for start, end, annotator, labels in rows:

@@ -58,6 +58,8 @@ class FileResult:
     new_articles: int = 0
     duplicates: int = 0
     annotations: int = 0
+    problems: list[str] = field(default_factory=list)
+    """Lines of other tools' formats that were not imported, one message each (`line N: ...`)."""
 
 
 class Importer:
@@ -70,8 +72,11 @@ class Importer:
         model: str | None = None,
         progress: Progress | None = None,
         pipeline_loader: Callable[[str | None], Pipeline] = load_pipeline,
+        annotator: str = "annotator",
     ) -> None:
         self.store = store
+        self.annotator = annotator
+        """Whose decisions are other tools' lines that name no annotator."""
         self.model = model
         self.progress = progress or NoProgress()
         self._load = pipeline_loader
@@ -125,10 +130,40 @@ class Importer:
                     for article, analysis in batch:
                         add_article(self.store, article, analysis, self.pipeline.name)
         result.new_articles = len(new)
+        result.problems = list(contents.problems)
+        if contents.foreign:
+            self._import_foreign(path, contents.foreign, result)
         if result.new_articles or result.annotations:
             result.status = "imported"
+        elif result.problems and not result.duplicates:
+            result.status = "error"
         result.message = _summary(result)
         return result
+
+    def _import_foreign(self, path: Path, decisions: list, result: FileResult) -> None:
+        """Decisions made in another tool: matched to stored sentences (unmatched texts become
+        articles), each line that cannot be applied reported."""
+        from annotations.foreign_import import apply_foreign
+
+        def analyse_texts(texts: list[str]) -> list:
+            return [
+                analysis for _, analysis in self._analyse(path, [ArticleInput(t) for t in texts])
+            ]
+
+        applied = apply_foreign(
+            self.store,
+            decisions,
+            default_annotator=self.annotator,
+            analyse=analyse_texts,
+            pipeline_name=lambda: self.pipeline.name,
+            source=path.name,
+        )
+        result.new_articles += applied.new_articles
+        result.annotations += applied.decisions
+        result.problems.extend(applied.problems)
+        result.problems.sort(key=_line_number)
+        known = set(result.article_ids)
+        result.article_ids.extend(i for i in applied.article_ids if i not in known)
 
     def _split_new(self, articles: list[ArticleInput]) -> tuple[list[str], list[ArticleInput]]:
         """All ids in file order, and the articles not yet in the database (each once)."""
@@ -155,6 +190,12 @@ class Importer:
         return list(zip(articles, analyses, strict=True))
 
 
+def _line_number(problem: str) -> int:
+    """The N of a `line N: ...` or `task N: ...` message, to report problems in file order."""
+    number = problem.split(":", 1)[0].rpartition(" ")[2]
+    return int(number) if number.isdigit() else 0
+
+
 def _summary(result: FileResult) -> str:
     parts = []
     if result.new_articles:
@@ -163,4 +204,6 @@ def _summary(result: FileResult) -> str:
         parts.append(counted(result.duplicates, "duplicate"))
     if result.annotations:
         parts.append(counted(result.annotations, "annotation"))
+    if result.problems:
+        parts.append(f"{counted(len(result.problems), 'line')} not imported")
     return ", ".join(parts) or "nothing new"

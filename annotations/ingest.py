@@ -13,17 +13,21 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from annotations.errors import InputError
+from annotations.formats.foreign import ForeignDecision
 from annotations.markdown import to_plain_text
 from annotations.model import AnnotationInput, ArticleInput
 from annotations.text import clean_line, clean_meta, clean_text, decode, strip_controls
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+NAMED_ONLY_SUFFIXES: tuple[str, ...] = (".json",)
+"""Read when a file is named, never picked up from a folder (a folder's .json files are rarely
+articles): Label Studio task exports."""
 
 MAX_TITLE_LENGTH = 150
 """A first line longer than this is a paragraph, not a headline."""
@@ -54,6 +58,10 @@ class FileContents:
 
     articles: list[ArticleInput]
     annotations: list[AnnotationInput]
+    foreign: list[ForeignDecision] = field(default_factory=list)
+    """Decisions made in another tool (Prodigy, doccano, Label Studio lines)."""
+    problems: list[str] = field(default_factory=list)
+    """Other tools' lines that cannot be read (`line N: ...`): reported, the rest imported."""
 
 
 def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
@@ -88,7 +96,7 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
             add(path, InputError("no such file or directory"))
         elif not path.is_file():
             add(path, InputError("not a regular file"))
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES + NAMED_ONLY_SUFFIXES:
             add(path, InputError(_unsupported(path)))
         else:
             add(path, None)
@@ -106,11 +114,13 @@ def read_file(path: Path) -> FileContents:
     if path.is_dir():  # checked first: "articles.txt/" would pass the suffix test
         raise InputError("is a directory, not a file")
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    if suffix not in SUPPORTED_SUFFIXES + NAMED_ONLY_SUFFIXES:
         raise InputError(_unsupported(path))
     raw = decode(_read_bytes(path))
     if suffix == ".jsonl":
         return _read_jsonl(path, raw)
+    if suffix == ".json":
+        return _read_json(raw)
     if not raw.strip():
         raise InputError("empty file")
     if suffix in (".html", ".htm"):
@@ -182,7 +192,7 @@ def _relative_parts(path: Path, root: Path) -> tuple[str, ...]:
 
 
 def _unsupported(path: Path) -> str:
-    accepted = "(annotty reads .txt, .md, .html, .jsonl)"
+    accepted = "(annotty reads .txt, .md, .html, .jsonl, .json)"
     if not path.suffix:
         return f"file has no suffix {accepted}"
     return f"unsupported file type {path.suffix} {accepted}"
@@ -303,8 +313,12 @@ def _html_title(raw: str) -> str | None:
 
 def _read_jsonl(path: Path, raw: str) -> FileContents:
     """A JSONL file: article lines (Prodigy/doccano style) and annotty annotation lines."""
+    from annotations.formats.catalogue import read_foreign_line
+
     articles: list[ArticleInput] = []
     annotations: list[AnnotationInput] = []
+    foreign: list[ForeignDecision] = []
+    problems: list[str] = []
     # Only "\n" ends a line: JSON strings may hold U+2028 or U+0085, which splitlines() splits on.
     for number, line in enumerate(raw.split("\n"), start=1):
         if not line.strip():
@@ -319,11 +333,36 @@ def _read_jsonl(path: Path, raw: str) -> FileContents:
             raise InputError(f"line {number}: not a JSON object (got {_json_type(record)})")
         if "annotator" in record and "labels" in record:
             annotations.append(_annotation(record, number))
+        elif (decision := read_foreign_line(record, number)) is not None:
+            if isinstance(decision, InputError):
+                problems.append(str(decision))
+            else:
+                foreign.append(decision)
         else:
             articles.append(_article(record, number, path))
-    if not articles and not annotations:
+    if not articles and not annotations and not foreign and not problems:
         raise InputError("empty file")
-    return FileContents(articles=articles, annotations=annotations)
+    return FileContents(articles, annotations, foreign, problems)
+
+
+def _read_json(raw: str) -> FileContents:
+    """A JSON file: a Label Studio task export (a list of tasks)."""
+    from annotations.formats.catalogue import read_foreign_document
+
+    if not raw.strip():
+        raise InputError("empty file")
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not valid JSON (line {error.lineno}: {error.msg})") from None
+    except (ValueError, RecursionError):
+        raise InputError("not valid JSON (a value is too large or too deep)") from None
+    found = read_foreign_document(document)
+    if found is None:
+        raise InputError("a .json file must be a Label Studio task export (a list of tasks)")
+    foreign = [item for item in found if isinstance(item, ForeignDecision)]
+    problems = [str(item) for item in found if isinstance(item, InputError)]
+    return FileContents([], [], foreign, problems)
 
 
 def _article(record: dict[str, Any], number: int, path: Path) -> ArticleInput:

@@ -162,11 +162,16 @@ class Decision:
     decided: bool = False
     updated_at: str | None = None
     note: str | None = None
+    ignored: bool = False
+    """Set aside: decided, but as "not article text / not worth a decision" (no labels)."""
+    source: str | None = None
+    """How the decision was made: `typed`, `suggested` (a model's suggestion, accepted) or
+    `pattern`; None where unknown (decisions made before annotty recorded it, and gold)."""
 
     @property
     def is_negative(self) -> bool:
-        """Decided with no label: an explicit "none of these"."""
-        return self.decided and not self.labels
+        """Decided with no label: an explicit "none of these" (an ignored sentence is not)."""
+        return self.decided and not self.labels and not self.ignored
 
 
 UNDECIDED = Decision()

@@ -142,7 +142,49 @@ MIGRATIONS: list[list[str]] = [
         "INSERT INTO labels (position, name) VALUES"
         " (1, 'military'), (2, 'diplomatic'), (3, 'heritage_damage')",
     ],
-    # The library at scale: full-text search over titles and texts (sqlite-utils' layout, so
+    # 2: ignored sentences, where a decision came from, languages, label display names, and the
+    # tables of team work (assignments), per-annotator settings, patterns and suggestion models.
+    [
+        # A sentence set aside (not article text, or not worth a decision): decided, no labels.
+        "ALTER TABLE annotations ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE gold ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0",
+        # How a decision was made: 'typed', 'suggested' (a model's, accepted), 'pattern'; NULL
+        # for decisions made before annotty recorded it.
+        "ALTER TABLE annotations ADD COLUMN source TEXT",
+        "ALTER TABLE articles ADD COLUMN language TEXT",
+        "ALTER TABLE labels ADD COLUMN display TEXT",
+        """CREATE TABLE assignments (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            calibration INTEGER NOT NULL DEFAULT 0,
+            assigned_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator)
+        )""",
+        "CREATE INDEX assignments_by_annotator ON assignments(annotator, article_id)",
+        # Key/value settings; scope is an annotator's name, or '' for the whole project.
+        """CREATE TABLE settings (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (scope, key)
+        )""",
+        # Prodigy-style patterns per label: `pattern` is the JSON of one patterns-file line.
+        """CREATE TABLE patterns (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            pattern TEXT NOT NULL
+        )""",
+        # A suggestion model per annotator and label scheme (scheme: the labels, comma-joined).
+        """CREATE TABLE models (
+            annotator TEXT NOT NULL,
+            scheme TEXT NOT NULL,
+            trained_at TEXT NOT NULL,
+            decisions INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (annotator, scheme)
+        )""",
+    ],
+    # 3: the library at scale: full-text search over titles and texts (sqlite-utils' layout, so
     # `sqlite-utils search` works too), kept in sync by triggers; an index that lists articles
     # and sums their sizes without reading their texts; one that counts each annotator's
     # progress per article without reading the annotations.
@@ -155,7 +197,7 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN"
         " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
         " VALUES ('delete', old.rowid, old.title, old.text); END",
-        "CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN"
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN"
         " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
         " VALUES ('delete', old.rowid, old.title, old.text);"
         " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);"

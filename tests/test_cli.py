@@ -123,7 +123,7 @@ def test_import_a_folder_recursively(tmp_path: Path) -> None:
         (
             "data.csv",
             b"a,b\n",
-            "unsupported file type .csv (annotty reads .txt, .md, .html, .jsonl)",
+            "unsupported file type .csv (annotty reads .txt, .md, .html, .jsonl, .json)",
         ),
     ],
 )

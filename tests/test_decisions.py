@@ -368,3 +368,42 @@ def test_accept_unanimous(tiny: Store, talks: list) -> None:
     assert tiny.value("SELECT count(*) FROM annotations WHERE decided") == 8
     gold_rows = tiny.conn.execute("SELECT labels FROM gold WHERE decided").fetchall()
     assert [json.loads(r[0]) for r in gold_rows] == [["heritage_damage"]]
+
+
+# --- ignoring and the source of a decision --------------------------------------------------------
+
+
+def test_ignore_is_a_decision_of_its_own_with_undo(tiny: Store, talks: list) -> None:
+    alice = Decisions(tiny, ANNOTATIONS, "alice", SCHEME)
+    alice.decide(TALKS_ID, talks[0], ["military"])
+    change = alice.ignore(TALKS_ID, talks[0])
+    assert change is not None
+    now = alice.get(TALKS_ID, talks[0])
+    assert (now.decided, now.ignored, now.labels, now.is_negative) == (True, True, (), False)
+    assert alice.ignore(TALKS_ID, talks[0]) is None  # already ignored: no new step
+    # Ignored sentences are missing for agreement and review.
+    assert decisions_by_sentence(tiny, ["alice"], TALKS_ID) == {}
+    alice.undo(TALKS_ID)
+    back = alice.get(TALKS_ID, talks[0])
+    assert (back.labels, back.ignored) == (("military",), False)
+    alice.redo(TALKS_ID)
+    assert alice.get(TALKS_ID, talks[0]).ignored
+    # Deciding an ignored sentence with its (empty) labels un-ignores it: a change, not a no-op.
+    assert alice.decide(TALKS_ID, talks[0], []) is not None
+    assert alice.get(TALKS_ID, talks[0]).is_negative
+
+
+def test_gold_can_ignore_too(tiny: Store, talks: list) -> None:
+    rev = Decisions(tiny, GOLD, "rev", SCHEME)
+    rev.ignore(TALKS_ID, talks[1])
+    assert tiny.value("SELECT ignored FROM gold") == 1
+
+
+def test_source_is_stored_and_restored_by_undo(tiny: Store, talks: list) -> None:
+    alice = Decisions(tiny, ANNOTATIONS, "alice", SCHEME)
+    alice.decide(TALKS_ID, talks[0], ["military"], source="suggested")
+    assert alice.get(TALKS_ID, talks[0]).source == "suggested"
+    assert tiny.value("SELECT source FROM annotations") == "suggested"
+    alice.decide(TALKS_ID, talks[0], ["diplomatic"], source="typed")
+    alice.undo(TALKS_ID)
+    assert alice.get(TALKS_ID, talks[0]).source == "suggested"

@@ -745,8 +745,9 @@ def test_find_files_keeps_given_order_and_reports_errors(tmp_path: Path) -> None
     ]
     errors = {path: str(error) for path, error in found if error}
     assert errors[missing] == "no such file or directory"
-    assert errors[pdf] == "unsupported file type .pdf (annotty reads .txt, .md, .html, .jsonl)"
-    assert errors[bare] == "file has no suffix (annotty reads .txt, .md, .html, .jsonl)"
+    reads = "(annotty reads .txt, .md, .html, .jsonl, .json)"
+    assert errors[pdf] == f"unsupported file type .pdf {reads}"
+    assert errors[bare] == "file has no suffix (annotty reads .txt, .md, .html, .jsonl, .json)"
 
 
 def test_find_files_deduplicates_resolved_paths(

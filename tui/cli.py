@@ -122,24 +122,35 @@ def _run_import(
     """Import paths, echoing a line per file and a summary. Returns (article ids, failures)."""
     from annotations.importer import Importer
 
-    importer = Importer(store, model=settings.model, progress=_ClickProgress())
+    importer = Importer(
+        store, model=settings.model, progress=_ClickProgress(), annotator=settings.annotator
+    )
     ids: list[str] = []
-    failed = imported = duplicates = annotations = 0
+    failed = imported = duplicates = annotations = skipped = 0
     for result in importer.import_paths(paths):
         if result.status == "error":
             failed += 1
             echo(f"error: {result.path}: {result.message}")
+            for problem in result.problems:
+                echo(f"  {problem}")
+            skipped += len(result.problems)
             continue
+        skipped += len(result.problems)
         ids.extend(result.article_ids)
         imported += result.new_articles
         duplicates += result.duplicates
         annotations += result.annotations
         echo(f"{result.status}: {result.path} ({result.message})")
+        for problem in result.problems:
+            echo(f"  {problem}")
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
+    if skipped:
+        summary += f", {counted(skipped, 'line')} not imported"
     echo(summary)
-    return ids, failed
+    # A line reported and skipped is a failure too: the exit status says something was left out.
+    return ids, failed + skipped
 
 
 @cli.command("import")
@@ -193,51 +204,6 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
 
 def _err(message: str) -> None:
     click.echo(message, err=True)
-
-
-@cli.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
-@click.option(
-    "--annotator",
-    "annotators",
-    multiple=True,
-    metavar="NAME",
-    help="Only this annotator (repeatable).",
-)
-@click.option(
-    "--gold",
-    is_flag=True,
-    help="Export the reviewer's gold decisions with every annotator's votes.",
-)
-@pass_settings
-def export_command(
-    settings: Settings, output: Path | None, annotators: tuple[str, ...], gold: bool
-) -> None:
-    """Export decided sentences as JSON lines, in article then sentence order."""
-    from annotations.export import export_records, write_jsonl
-
-    names = [_annotator_name(name) for name in annotators]
-    with settings.open_store(create=False) as store:
-        records = export_records(store, names, gold=gold)
-        if output is None:
-            count = write_jsonl(records, sys.stdout)
-            sys.stdout.flush()
-        else:
-            partial = output.with_name(output.name + ".partial")
-            try:
-                with partial.open("w", encoding="utf-8") as handle:
-                    count = write_jsonl(records, handle)
-                partial.replace(output)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-    noun = "gold decisions" if gold else "decisions"
-    click.echo(f"exported {count} {noun}" + (f" to {output}" if output else ""), err=True)
 
 
 @cli.command("stats")
@@ -449,3 +415,6 @@ def main() -> None:
         )
         code = 70
     sys.exit(code)
+
+
+import tui.cli_export  # noqa: E402, F401  (registers `export` on the group)

@@ -1,0 +1,80 @@
+"""The bounds every value from outside must keep: names, titles, sources, notes and times.
+
+Checked at every entry point (the command line, imported files, annotation lines, merged
+databases), after the sanitiser: a value is cleaned first (`annotations.text`), then held to
+its bound here. A name that is too long is refused (names identify people and must not be
+silently changed); a title or source that is too long is shortened (it only describes).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from annotations.errors import InputError
+from annotations.text import clean_line
+
+MAX_NAME = 64
+"""Characters in an annotator's or reviewer's name (as `--annotator` has always allowed)."""
+MAX_LABEL = 64
+"""Characters in a label's identifier."""
+MAX_DISPLAY = 80
+"""Characters in a label's display name."""
+MAX_TITLE = 500
+"""Characters kept of a title."""
+MAX_SOURCE = 2000
+"""Characters kept of a source (a path or a URL)."""
+MAX_NOTE = 500
+"""Characters in a gold decision's note."""
+FUTURE_TOLERANCE = timedelta(days=1)
+"""How far ahead of this machine's clock a time may be (clocks differ; a year 9999 does not
+win every later merge)."""
+EARLIEST = datetime(2000, 1, 1)
+"""No decision was made before annotty existed; older times are damaged data."""
+
+
+def check_name(value: object, what: str = "annotator name") -> str:
+    """A cleaned name within bounds.
+
+    Raises:
+        InputError: not a string, empty once cleaned, or longer than MAX_NAME.
+    """
+    if not isinstance(value, str):
+        raise InputError(f"{what} is not a string")
+    name = clean_line(value)
+    if not name:
+        raise InputError(f"{what} is empty")
+    if len(name) > MAX_NAME:
+        raise InputError(f"{what} is {len(name)} characters long (at most {MAX_NAME})")
+    return name
+
+
+def shorten(value: str, limit: int) -> str:
+    """A cleaned one-line value cut to `limit` characters, with "…" when it was cut."""
+    value = clean_line(value)
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def check_time(value: object, what: str = "updated_at", *, now: datetime | None = None) -> str:
+    """An ISO-8601 time as annotty stores it: UTC, microseconds, "Z" (naive times are UTC).
+
+    Raises:
+        InputError: not a time string, before 2000, or in the future beyond FUTURE_TOLERANCE.
+    """
+    if not isinstance(value, str):
+        raise InputError(f"{what} is not a time string")
+    iso = value.strip()
+    if iso[-1:] in ("Z", "z"):
+        iso = iso[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(iso)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        shown = clean_line(value)[:40]
+        raise InputError(f"{what} is not an ISO-8601 time: {shown!r}") from None
+    limit = (now or datetime.now(UTC).replace(tzinfo=None)) + FUTURE_TOLERANCE
+    if moment > limit:
+        raise InputError(f"{what} {moment.isoformat()}Z is in the future")
+    if moment < EARLIEST:
+        raise InputError(f"{what} {moment.isoformat()}Z is before {EARLIEST.year}")
+    return moment.isoformat(timespec="microseconds") + "Z"

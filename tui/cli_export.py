@@ -1,0 +1,224 @@
+"""`annotty export`: decided sentences in annotty's own JSON lines or another tool's format.
+
+Registered on the `cli` group by tui/cli.py. The formats themselves live in annotations/formats/;
+this only parses options, opens the database and writes through a `.partial` file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from annotations.formats.catalogue import EXPORT_FORMATS
+from annotations.text import counted
+from tui.cli import Settings, _annotator_name, cli, pass_settings
+
+
+@contextmanager
+def _output(path: Path | None):
+    """Standard output, or a file written under a `.partial` name and renamed when complete."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            yield handle
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _write_lines(objects: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    count = 0
+    for obj in objects:
+        out.write(json.dumps(obj, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def _write_list(objects: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """A JSON list written one element at a time, so a large export is never held whole."""
+    count = 0
+    out.write("[")
+    for obj in objects:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(obj, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _check_options(
+    fmt: str,
+    output: Path | None,
+    config: bool,
+    split: float | None,
+    seed: int | None,
+    ignored: bool,
+) -> None:
+    def refuse(message: str) -> None:
+        raise click.UsageError(message)
+
+    if config and fmt != "label-studio":
+        refuse("--config prints Label Studio's labelling config: use it with --format label-studio")
+    if fmt != "spacy" and (split is not None or seed is not None):
+        refuse("--split and --seed are for --format spacy")
+    if fmt == "spacy":
+        if output is None:
+            refuse("--format spacy writes a binary file: name it with -o")
+        if ignored:
+            refuse(
+                "--format spacy never writes ignored sentences (a Doc with every category 0.0"
+                " trains as 'none of these'): drop --include-ignored"
+            )
+        if seed is not None and split is None:
+            refuse("--seed chooses the --split: give --split too")
+
+
+@cli.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file instead of standard output (with --split: to this folder).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(list(EXPORT_FORMATS)),
+    default="annotty",
+    show_default=True,
+    help="annotty's JSON lines, or another tool's format.",
+)
+@click.option(
+    "--annotator",
+    "annotators",
+    multiple=True,
+    metavar="NAME",
+    help="Only this annotator (repeatable).",
+)
+@click.option(
+    "--gold",
+    is_flag=True,
+    help="Export the reviewer's gold decisions with every annotator's votes.",
+)
+@click.option(
+    "--article",
+    "articles",
+    multiple=True,
+    metavar="ID",
+    help="Only this article (an id or the start of one; repeatable).",
+)
+@click.option(
+    "--include-ignored",
+    is_flag=True,
+    help="Also the sentences set aside as ignored (each format marks them its own way).",
+)
+@click.option(
+    "--config",
+    is_flag=True,
+    help="With --format label-studio: print the labelling config (<View> XML) instead.",
+)
+@click.option(
+    "--split",
+    type=float,
+    metavar="SHARE",
+    help="With --format spacy: write train.spacy and dev.spacy into the -o folder, this share"
+    " of the articles (e.g. 0.8) for training.",
+)
+@click.option("--seed", type=int, help="With --split: the seed of the article shuffle [0].")
+@pass_settings
+def export_command(
+    settings: Settings,
+    output: Path | None,
+    fmt: str,
+    annotators: tuple[str, ...],
+    gold: bool,
+    articles: tuple[str, ...],
+    include_ignored: bool,
+    config: bool,
+    split: float | None,
+    seed: int | None,
+) -> None:
+    """Export decided sentences, in article then sentence order.
+
+    Formats: annotty (JSON lines, the default), prodigy (choice tasks as db-out writes them),
+    doccano (text classification JSONL), doccano-ner (sequence labelling JSONL: the entities),
+    label-studio (a JSON task list; --config prints its labelling config) and spacy (a .spacy
+    DocBin for `spacy train`; needs -o).
+    """
+    from annotations.export import export_records
+    from annotations.formats.catalogue import export_context
+    from annotations.library import resolve_article
+
+    _check_options(fmt, output, config, split, seed, include_ignored)
+    names = [_annotator_name(name) for name in annotators]
+    with settings.open_store(create=False) as store:
+        context = export_context(store, include_ignored=include_ignored)
+        if config:
+            from annotations.formats.label_studio import labelling_config
+
+            with _output(output) as out:
+                out.write(labelling_config(context))
+            if output is not None:
+                click.echo(f"wrote the Label Studio labelling config to {output}", err=True)
+            return
+        ids = [resolve_article(store, prefix) for prefix in articles]
+        records = export_records(
+            store, names, gold=gold, include_ignored=include_ignored, articles=ids
+        )
+        if fmt == "spacy":
+            assert output is not None
+            _export_spacy(records, context, output, split, seed)
+            return
+        kind = EXPORT_FORMATS[fmt]
+        assert kind.write is not None
+        write: Callable[[Iterable[dict], IO[str]], int] = (
+            _write_list if kind.shape == "json" else _write_lines
+        )
+        with _output(output) as out:
+            count = write(kind.write(records, context), out)
+    # "exported 1 decisions" as it always read: scripts may parse this line.
+    noun = {"decision": "gold decisions" if gold else "decisions"}.get(kind.unit, kind.unit + "s")
+    click.echo(f"exported {count} {noun}" + (f" to {output}" if output else ""), err=True)
+
+
+def _export_spacy(
+    records: Iterable[dict], context: Any, output: Path, split: float | None, seed: int | None
+) -> None:
+    from annotations.formats.spacy_docbin import DEFAULT_SEED, write_docbin, write_split
+
+    if split is None:
+        if output.is_dir():
+            raise click.UsageError(f"{output} is a folder: name a .spacy file (or give --split)")
+        partial = output.with_name(output.name + ".partial")
+        try:
+            count = write_docbin(records, context, partial)
+            partial.replace(output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        click.echo(f"exported {counted(count, 'doc')} to {output}", err=True)
+        return
+    if output.exists() and not output.is_dir():
+        raise click.UsageError(f"{output} is a file: with --split, -o names a folder")
+    output.mkdir(parents=True, exist_ok=True)
+    counts = write_split(records, context, output, split, DEFAULT_SEED if seed is None else seed)
+    click.echo(
+        f"exported {counted(counts.train_docs, 'doc')} from"
+        f" {counted(counts.train_articles, 'article')} to {output / 'train.spacy'},"
+        f" {counted(counts.dev_docs, 'doc')} from {counted(counts.dev_articles, 'article')}"
+        f" to {output / 'dev.spacy'}",
+        err=True,
+    )
