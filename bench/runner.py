@@ -24,7 +24,7 @@ class Run:
 
 
 def _run(command: list[str], timeout: float) -> tuple[Run, str]:
-    """Run `command`; wall seconds, peak RSS (of the process itself, from wait4) and stdout."""
+    """Run `command`; wall seconds, its peak RSS (polled from /proc) and its stdout."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -35,15 +35,17 @@ def _run(command: list[str], timeout: float) -> tuple[Run, str]:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
         deadline = started + timeout
+        peak_kb = 0
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            peak_kb = max(peak_kb, _high_water_kb(process.pid))
+            pid, status, _usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
                 process.kill()
-                _, status, usage = os.wait4(process.pid, 0)
+                os.wait4(process.pid, 0)
                 process.returncode = -9
-                return Run(timeout, usage.ru_maxrss / 1024, failed=True, timeout=timeout), ""
+                return Run(timeout, peak_kb / 1024, failed=True, timeout=timeout), ""
             time.sleep(0.002)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -52,8 +54,23 @@ def _run(command: list[str], timeout: float) -> tuple[Run, str]:
         stdout, stderr = out.read(), err.read()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
-    # ru_maxrss is in kilobytes on Linux.
-    return Run(seconds, usage.ru_maxrss / 1024), stdout
+    return Run(seconds, peak_kb / 1024), stdout
+
+
+def _high_water_kb(pid: int) -> int:
+    """The process's peak resident memory so far (VmHWM), in kB; 0 once it has exited.
+
+    Not wait4's ru_maxrss: Linux carries the parent's peak over fork and exec into the child's,
+    so every child of a large parent would report at least the parent's size.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def probe(name: str, *args: object, spawn_time: bool = False, timeout: float = 600) -> Run:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from textual.app import App
 from textual.binding import Binding
 
-from annotations.library import article_ids
+from annotations.library import first_article
 from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import Store
@@ -48,27 +48,26 @@ class AnnottyApp(App[None]):
         return "review" if self.review_annotators else "reader"
 
     def on_mount(self) -> None:
+        # The library fills itself only when it is shown: the article comes first.
         self.push_screen(LibraryScreen(self.store, self.annotator))
-        ids = article_ids(self.store)
         target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
-        if target is None and ids:
-            target = ids[0]
+        if target is None:
+            target = first_article(self.store)
         if target is not None:
             self.open_article(target)
 
     def open_article(self, article_id: str) -> None:
         """Open an article in the reader (or, when reviewing, the review screen)."""
-        ids = article_ids(self.store)
         if self.review_annotators:
             from tui.screens.review import ReviewScreen
 
             screen = ReviewScreen(
-                self.store, self.annotator, self.scheme, ids, article_id, self.review_annotators
+                self.store, self.annotator, self.scheme, article_id, self.review_annotators
             )
         else:
             from tui.screens.reader import ReaderScreen
 
-            screen = ReaderScreen(self.store, self.annotator, self.scheme, ids, article_id)
+            screen = ReaderScreen(self.store, self.annotator, self.scheme, article_id)
         self.push_screen(screen)
 
     def action_help(self) -> None:

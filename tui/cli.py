@@ -180,7 +180,7 @@ def open_command(settings: Settings, paths: tuple[Path, ...]) -> None:
 def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
     """Open the app: on the first of `paths` once imported, on the sample in an empty library,
     else where this annotator left off."""
-    from annotations.library import article_ids
+    from annotations.library import first_article
     from annotations.sample import sample_path
 
     store = settings.open_store()
@@ -191,7 +191,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
             if not ids:
                 raise AnnottyError("nothing to open: no article could be imported")
             first = ids[0]
-        elif not article_ids(store):
+        elif first_article(store) is None:
             _err("the library is empty: importing the sample article")
             ids, _ = _run_import(settings, store, [sample_path()], echo=_err)
             first = ids[0] if ids else None
@@ -318,17 +318,15 @@ def agreement_command(
     """Measure how far annotators agree: per label and overall, and pair by pair."""
     import json
 
-    from annotations.agreement import compute_agreement, format_report, report_as_json
+    from annotations.agreement import agreement_in_store, format_report, report_as_json
     from annotations.decisions import annotators as all_annotators
-    from annotations.decisions import decisions_by_sentence
     from annotations.library import resolve_article
     from annotations.scheme import get_labels
 
     with settings.open_store(create=False) as store:
         names = [_annotator_name(name) for name in annotators] or all_annotators(store)
         article_id = resolve_article(store, article) if article else None
-        decisions = decisions_by_sentence(store, names, article_id)
-        report = compute_agreement(decisions, names, get_labels(store))
+        report = agreement_in_store(store, names, get_labels(store), article_id)
     if as_json:
         click.echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
     else:

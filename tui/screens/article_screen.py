@@ -18,9 +18,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotations.decisions import Change, Decisions, Layer, Span
-from annotations.library import get_article
+from annotations.library import article_position, get_article, neighbour_article
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
+from annotations.session import ReaderSession
 from annotations.store import Store
 from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, SentenceBlock
@@ -68,19 +69,18 @@ class ArticleScreen(Screen[None]):
         store: Store,
         actor: str,
         scheme: Sequence[str],
-        article_ids: Sequence[str],
         article_id: str,
     ) -> None:
         super().__init__()
         self.store = store
         self.actor = actor
         self.scheme = list(scheme)
-        self.article_ids = list(article_ids)
         self.decisions = Decisions(store, self.decision_layer, actor, scheme)
         self.article: Article = get_article(store, article_id)
-        self.states: dict[Span, Decision] = {}
-        self.index_of: dict[Span, int] = {}
+        self.session = ReaderSession([], {})
+        """The sentences' decisions, decided count and next undecided, kept per change."""
         self.article_position = 0
+        self.article_count = 0
         self._save_timer: Timer | None = None
         self.view = ArticleView(id="article")
 
@@ -128,10 +128,10 @@ class ArticleScreen(Screen[None]):
         if article_id != self.article.id:
             self.article = get_article(self.store, article_id)
         article = self.article
-        # Looked up once per article, not per keystroke: the library may hold 100,000.
-        self.article_position = self.article_ids.index(article.id)
-        self.states = self.decisions.for_article(article.id)
-        self.index_of = {sentence.span: sentence.idx for sentence in article.sentences}
+        # Asked of the database once per article: the library may hold 100,000.
+        self.article_position, self.article_count = article_position(self.store, article.id)
+        spans = [sentence.span for sentence in article.sentences]
+        self.session = ReaderSession(spans, self.decisions.for_article(article.id))
         self.article_loaded()
         cursor = position_in(self.store, self.actor, self.screen_name, article.id)
         if cursor is None or not 0 <= cursor < len(article.sentences):
@@ -147,8 +147,8 @@ class ArticleScreen(Screen[None]):
             )
             for sentence in article.sentences
         ]
-        gutters = [self.gutter_for(index) for index in range(len(blocks))]
-        self.view.show(blocks, gutters, gutter_width=self.gutter_cells(), cursor=cursor)
+        # Gutters are drawn when their lines first show, not all up front.
+        self.view.show(blocks, self.gutter_for, gutter_width=self.gutter_cells(), cursor=cursor)
         title = Text(article.title or "(untitled)", style="bold")
         if article.source:
             title.append(f"  {source_name(article.source)}", MUTED)
@@ -157,7 +157,15 @@ class ArticleScreen(Screen[None]):
         self.refresh_status()
 
     def state(self, index: int) -> Decision:
-        return self.states.get(self.article.sentences[index].span, UNDECIDED)
+        return self.session.state(index)
+
+    @property
+    def states(self) -> dict[Span, Decision]:
+        return self.session.states
+
+    @property
+    def index_of(self) -> dict[Span, int]:
+        return self.session.index_of
 
     @property
     def cursor(self) -> int:
@@ -180,18 +188,15 @@ class ArticleScreen(Screen[None]):
         parts = [
             Text(self.actor, style="bold"),
             *self.status_parts(),
-            Text(f"article {position}/{len(self.article_ids)}"),
+            Text(f"article {position}/{self.article_count}"),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
         self.query_one("#status", Static).update(join(parts))
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Show changes the core has committed: their sentences' gutters and the status."""
-        for change in changes:
-            self.states[change.span] = change.after
-        self.view.set_gutters(
-            {self.index_of[c.span]: self.gutter_for(self.index_of[c.span]) for c in changes}
-        )
+        touched = self.session.apply(changes)
+        self.view.set_gutters({index: self.gutter_for(index) for index in touched})
         self.refresh_status()
 
     # -- moving ------------------------------------------------------------------------------
@@ -239,12 +244,12 @@ class ArticleScreen(Screen[None]):
         self.move_to(target)
 
     def action_article(self, step: int) -> None:
-        position = self.article_position + step
-        if not 0 <= position < len(self.article_ids):
+        target = neighbour_article(self.store, self.article.id, step)
+        if target is None:
             self.notify("no more articles that way", timeout=2)
             return
         self.save_position()
-        self.load(self.article_ids[position])
+        self.load(target)
 
     def action_back(self) -> None:
         self.save_position()

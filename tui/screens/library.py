@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
 
-from annotations.library import list_articles
+from annotations.library import Listing, article_rowid, library_page, list_library
 from annotations.model import ArticleSummary
 from annotations.store import Store
 from annotations.text import counted
 from tui.widgets.chips import MUTED, join, progress_bar, source_name
+
+PAGE = 200
+"""Rows read at a time; more are read as the cursor nears the end of those shown."""
 
 
 class ArticleTable(DataTable):
@@ -41,8 +45,13 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.annotator = annotator
+        self.listing = Listing([], 0, 0)
+        """Which articles match the filter (rowids only); rows are read a page at a time."""
         self.articles: list[ArticleSummary] = []
+        """The rows read so far, the first len(articles) of the listing."""
         self.search: str = ""
+        self._generation = 0
+        """Bumped by each reload, so that a slower, older query cannot overwrite a newer one."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -57,45 +66,95 @@ class LibraryScreen(Screen[None]):
         table.add_column("Sentences", key="sentences")
         table.add_column("Progress", key="progress")
         self.query_one(Input).display = False
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Not while the reader opened at start covers the library: the article comes first.
+        if self.is_current:
+            self.reload()
 
     def reload(self, keep: str | None = None) -> None:
-        """Read the articles again (progress changes as the annotator works)."""
+        """Read the articles again (progress changes as the annotator works), in a worker."""
         table = self.query_one(DataTable)
         if keep is None and table.row_count:
             keep = self.highlighted()
-        self.articles = list_articles(self.store, self.annotator, self.search or None)
+        self._generation += 1
+        self._query(self._generation, self.search, keep)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def _query(self, generation: int, search: str, keep: str | None) -> None:
+        # A connection belongs to its thread: this one is the worker's own, read-only.
+        reader = Store.open_reader(self.store.path)
+        try:
+            listing = list_library(reader, self.annotator, search or None)
+            position = None
+            if keep is not None:
+                position = listing.position(article_rowid(reader, keep))
+            wanted = max(PAGE, (position or 0) + PAGE // 2)
+            rows = library_page(reader, self.annotator, listing.rowids[:wanted])
+        finally:
+            reader.close()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, generation, search, listing, rows, position)
+
+    def _show(
+        self,
+        generation: int,
+        search: str,
+        listing: Listing,
+        rows: list[ArticleSummary],
+        position: int | None,
+    ) -> None:
+        if generation != self._generation:
+            return
+        self.listing = listing
+        self.articles = []
+        table = self.query_one(DataTable)
         table.clear()
-        for article in self.articles:
-            table.add_row(
-                Text(article.title or "(untitled)"),
-                Text(source_name(article.source) if article.source else "", style="dim"),
-                Text(str(article.sentence_count), justify="right"),
-                progress_bar(article.decided, article.sentence_count),
-                key=article.id,
-            )
-        if keep is not None:
-            for row, article in enumerate(self.articles):
-                if article.id == keep:
-                    table.move_cursor(row=row)
-                    break
-        decided = sum(a.decided for a in self.articles)
-        total = sum(a.sentence_count for a in self.articles)
-        shown = counted(len(self.articles), "article")
-        if self.search:
-            shown += f" matching “{self.search}”"
+        self._add_rows(rows)
+        if position is not None:
+            table.move_cursor(row=position)
+        self._show_title(search)
+
+    def _add_rows(self, rows: list[ArticleSummary]) -> None:
+        self.articles.extend(rows)
+        self.query_one(DataTable).add_rows(
+            [
+                (
+                    Text(article.title or "(untitled)"),
+                    Text(source_name(article.source) if article.source else "", style="dim"),
+                    Text(str(article.sentence_count), justify="right"),
+                    progress_bar(article.decided, article.sentence_count),
+                )
+                for article in rows
+            ]
+        )
+
+    def _load_more(self) -> None:
+        """Read the next page of rows (a query by rowid: the same cost at any size)."""
+        loaded = len(self.articles)
+        if loaded < len(self.listing):
+            more = self.listing.rowids[loaded : loaded + PAGE]
+            self._add_rows(library_page(self.store, self.annotator, more))
+
+    @on(DataTable.RowHighlighted)
+    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self.articles) - PAGE // 4:
+            self._load_more()
+
+    def _show_title(self, search: str) -> None:
+        listing = self.listing
+        shown = counted(len(listing), "article")
+        if search:
+            shown += f" matching “{search}”"
         title = join(
             [
                 Text("annotty library", style="bold"),
                 Text(shown),
                 Text(self.annotator, style="bold"),
-                Text("decided ").append_text(progress_bar(decided, total)),
+                Text("decided ").append_text(progress_bar(listing.decided, listing.sentences)),
             ]
         )
-        if not self.articles and not self.search:
+        if not listing and not search:
             title.append("   nothing here: annotty import PATH", MUTED)
         self.query_one("#library-title", Static).update(title)
 

@@ -32,17 +32,13 @@ class ReaderScreen(ArticleScreen):
     def gutter_cells(self) -> int:
         return reader_gutter_width(self.scheme)
 
-    def undecided(self) -> list[int]:
-        return [i for i in range(len(self.article.sentences)) if not self.state(i).decided]
-
     def first_cursor(self) -> int:
-        undecided = self.undecided()
-        return undecided[0] if undecided else 0
+        first = self.session.next_undecided(-1)
+        return 0 if first is None else first
 
     def status_parts(self) -> list[Text]:
-        total = len(self.article.sentences)
-        done = total - len(self.undecided())
-        return [Text("decided ").append_text(progress_bar(done, total))]
+        session = self.session
+        return [Text("decided ").append_text(progress_bar(session.decided_count, session.total))]
 
     def action_decide(self) -> None:
         span = self.current_span()
@@ -51,7 +47,7 @@ class ReaderScreen(ArticleScreen):
         change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
         if change is not None:
             self.apply([change])
-        target = self.next_index(self.undecided())
+        target = self.session.next_undecided(self.cursor)
         if target is None:
             self.notify("every sentence here is decided: n for the next article", timeout=3)
             self.move_to(self.cursor + 1)

@@ -48,7 +48,6 @@ class ReviewScreen(ArticleScreen):
         store: Store,
         reviewer: str,
         scheme: Sequence[str],
-        article_ids: Sequence[str],
         article_id: str,
         annotators: Sequence[str],
     ) -> None:
@@ -56,7 +55,7 @@ class ReviewScreen(ArticleScreen):
         self.votes: dict[Span, dict[str, tuple[str, ...]]] = {}
         self.disagreements: list[int] = []
         self.filtered = False
-        super().__init__(store, reviewer, scheme, article_ids, article_id)
+        super().__init__(store, reviewer, scheme, article_id)
 
     def compose_header(self) -> ComposeResult:
         yield Static(id="agreement")
@@ -119,8 +118,7 @@ class ReviewScreen(ArticleScreen):
         return [i for i in range(len(self.article.sentences)) if not self.state(i).decided]
 
     def status_parts(self) -> list[Text]:
-        total = len(self.article.sentences)
-        done = total - len(self.without_gold())
+        total, done = self.session.total, self.session.decided_count
         return [
             Text("reviewing " + ", ".join(self.annotators)),
             Text("gold ").append_text(progress_bar(done, total)),

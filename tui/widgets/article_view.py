@@ -13,7 +13,7 @@ console markup such as ``[@click=app.quit]`` in an article shows literally and d
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -149,9 +149,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.set_reactive(ArticleView.show_entities, show_entities)
         self._max_text_width = max(1, max_text_width)
         self._blocks: list[SentenceBlock] = []
-        self._display: list[str] = []
-        self._entities: list[tuple[tuple[int, int, str], ...]] = []
-        self._gutters: list[Text] = []
+        # Per sentence, made when its lines are first drawn: an article may have 100,000.
+        self._display: dict[int, str] = {}
+        self._entities: dict[int, tuple[tuple[int, int, str], ...]] = {}
+        self._gutters: dict[int, Text] = {}
+        self._gutter_for: Callable[[int], Text] | None = None
         self._gutter_width = 0
         self._cursor = 0
         # Shown sentence indices in order, and the wrap of every sentence at `_wrap_width`
@@ -190,7 +192,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def show(
         self,
         blocks: Sequence[SentenceBlock],
-        gutters: Sequence[Text],
+        gutters: Sequence[Text] | Callable[[int], Text],
         *,
         gutter_width: int,
         cursor: int = 0,
@@ -200,19 +202,23 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         Args:
             blocks: The sentences in order.
             gutters: One gutter per sentence, at most ``gutter_width`` cells (longer ones are
-                cropped).
+                cropped); or a function of the sentence index, called when the sentence is
+                first drawn (and again after its gutter is changed by :meth:`set_gutter`).
             gutter_width: Width of the gutter column in cells.
             cursor: Index of the current sentence, scrolled into view.
 
         Raises:
             ValueError: If there is not exactly one gutter per sentence.
         """
-        if len(gutters) != len(blocks):
-            raise ValueError(f"{len(blocks)} sentences but {len(gutters)} gutters")
+        if callable(gutters):
+            self._gutter_for, self._gutters = gutters, {}
+        else:
+            if len(gutters) != len(blocks):
+                raise ValueError(f"{len(blocks)} sentences but {len(gutters)} gutters")
+            self._gutter_for, self._gutters = None, dict(enumerate(gutters))
         self._blocks = list(blocks)
-        self._display = [display_text(block.text) for block in self._blocks]
-        self._entities = [tuple(sorted(block.entities)) for block in self._blocks]
-        self._gutters = list(gutters)
+        self._display = {}
+        self._entities = {}
         self._gutter_width = max(0, gutter_width)
         self._shown = list(range(len(self._blocks)))
         self._wraps = [None] * len(self._blocks)
@@ -339,8 +345,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if width != self._wrap_width:
             self._wraps = [None] * len(self._blocks)
             self._wrap_width = width
+        texts = [block.text for block in self._blocks]
         paragraphs = [block.paragraph for block in self._blocks]
-        self._layout = layout_article(self._display, paragraphs, self._shown, self._wraps, width)
+        self._layout = layout_article(texts, paragraphs, self._shown, self._wraps, width)
         self._line_cache.clear()
         self._update_virtual_size()
         self.refresh()
@@ -464,7 +471,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _gutter_segments(self, sentence: int, gutter_style: Style) -> list[Segment]:
         """Render a sentence's gutter text, cropped or padded to the gutter width."""
-        gutter = self._gutters[sentence]
+        gutter = self._gutters.get(sentence)
+        if gutter is None:
+            assert self._gutter_for is not None
+            gutter = self._gutters[sentence] = self._gutter_for(sentence)
         console = self.app.console
         # Text.render leaves out the Text's own style when it has no spans: apply it here.
         base = gutter_style + console.get_style(gutter.style, default=Style.null())
@@ -473,11 +483,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _text_segments(self, sentence: int, start: int, end: int, style: Style) -> list[Segment]:
         """Cut a wrapped line of a sentence into literal-text segments, styling entities."""
-        text = self._display[sentence]
+        text = self._display.get(sentence)
+        if text is None:
+            text = self._display[sentence] = display_text(self._blocks[sentence].text)
         start = visible_start(text, start, end)
         if not self.show_entities:
             return [Segment(text[start:end], style)]
-        pieces = entity_pieces(len(text), start, end, self._entities[sentence])
+        entities = self._entities.get(sentence)
+        if entities is None:
+            entities = self._entities[sentence] = tuple(sorted(self._blocks[sentence].entities))
+        pieces = entity_pieces(len(text), start, end, entities)
         return [
             Segment(text[first:last], style + entity_style(label) if label else style)
             for first, last, label in pieces
