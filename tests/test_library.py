@@ -96,7 +96,7 @@ async def test_filter_by_title_or_text_then_open(tui_store: Store) -> None:
 
         await pilot.press("escape")  # clears and hides the filter
         assert not search.display and search.value == ""
-        assert len((await rows(pilot))) == 2
+        assert len(await rows(pilot)) == 2
         assert screen.query_one(DataTable).has_focus
 
         await pilot.press("slash", *"BOLD RED")  # the hostile title, whatever the case

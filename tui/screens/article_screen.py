@@ -253,7 +253,7 @@ class ArticleScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.save_position()
-        self.dismiss()
+        self.app.show_library()  # type: ignore[attr-defined]
 
     def action_toggle_entities(self) -> None:
         self.view.show_entities = not self.view.show_entities
