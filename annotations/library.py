@@ -69,8 +69,15 @@ def add_article(
     return identity
 
 
-def get_article(store: Store, identity: str) -> Article:
+def get_article(store: Store, identity: str, *, entities: bool = True) -> Article:
     """An article with its sentences and entities.
+
+    Args:
+        store: the database.
+        identity: the article's id.
+        entities: False leaves `Article.entities` empty, for a reader that asks for each
+            sentence's entities as it draws it (`entities_between`): a long article has
+            hundreds of thousands.
 
     Raises:
         AnnottyError: no such article.
@@ -99,14 +106,40 @@ def get_article(store: Store, identity: str) -> Article:
             paragraph += 1
         article.sentences.append(Sentence(idx, start, end, text[start:end], paragraph))
         previous_end = end
-    article.entities = [
-        Entity(start, end, label, text[start:end])
-        for start, end, label in store.conn.execute(
-            'SELECT start, "end", label FROM entities WHERE article_id = ? ORDER BY start, "end"',
-            (identity,),
+    if entities:
+        article.entities = [
+            Entity(start, end, label, text[start:end])
+            for start, end, label in store.conn.execute(
+                'SELECT start, "end", label FROM entities WHERE article_id = ?'
+                ' ORDER BY start, "end"',
+                (identity,),
+            )
+        ]
+    return article
+
+
+def entities_between(store: Store, article: Article, start: int, end: int) -> list[Entity]:
+    """The entities of an article lying wholly inside `start`..`end`, in text order: an index
+    range query, the same cost in any article."""
+    text = article.text
+    return [
+        Entity(first, last, label, text[first:last])
+        for first, last, label in store.conn.execute(
+            'SELECT start, "end", label FROM entities WHERE article_id = ? AND start >= ?'
+            ' AND start < ? AND "end" <= ? ORDER BY start, "end"',
+            (article.id, start, end, end),
         )
     ]
-    return article
+
+
+def entity_labels(store: Store, identity: str) -> list[str]:
+    """The entity labels an article has, sorted."""
+    return [
+        row[0]
+        for row in store.conn.execute(
+            "SELECT DISTINCT label FROM entities WHERE article_id = ? ORDER BY label", (identity,)
+        )
+    ]
 
 
 def article_ids(store: Store) -> list[str]:

@@ -8,7 +8,7 @@ across databases.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -102,19 +102,19 @@ class Article:
     meta: dict[str, Any] | None = None
     sentences: list[Sentence] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
-    _by_sentence: list[list[Entity]] | None = field(default=None, repr=False, compare=False)
+    _starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     def entities_in(self, sentence: Sentence) -> list[Entity]:
         """The entities that lie wholly inside a sentence, in text order.
 
-        Grouped for every sentence on the first call (one sweep, not a scan per sentence); set
-        `sentences` and `entities` before asking.
+        A bisect into the entities (sorted by start, as get_article returns them), so asking
+        for every sentence costs O(S log E), not O(S·E). Set `entities` before asking.
         """
-        if self._by_sentence is None:
-            self._by_sentence = entities_by_sentence(
-                [s.span for s in self.sentences], self.entities
-            )
-        return self._by_sentence[sentence.idx]
+        if self._starts is None or len(self._starts) != len(self.entities):
+            self._starts = [entity.start for entity in self.entities]
+        first = bisect_left(self._starts, sentence.start)
+        last = bisect_left(self._starts, sentence.end, first)
+        return [e for e in self.entities[first:last] if e.end <= sentence.end]
 
 
 class _Spanned(Protocol):

@@ -207,13 +207,27 @@ def one_article(db: Path, folder: Path, sentences: int, *, per_paragraph: int = 
     import_files(db, [path])
 
 
-def one_line_article(db: Path, folder: Path, megabytes: float) -> None:
-    """A database holding one article that is a single line of about `megabytes` MB."""
+SHORT_TEMPLATES = (
+    "{person} was in {place} on {day}.",
+    "{person} left {place} for {place2}.",
+    "{org} met {person} in {place}.",
+    "In {month}, {person} reached {place}.",
+)
+"""Sentences of about 40 characters and three entities: a 5 MB line of them has the shape of
+the article in the issue (121,952 sentences, 365,854 entities)."""
+
+
+def one_line_article(db: Path, folder: Path, sentences: int) -> None:
+    """A database holding one article that is a single line of `sentences` short sentences."""
     rng = random.Random(5)
-    parts, size = [], 0
-    while size < megabytes * 1_000_000:
-        parts.append(sentence(rng))
-        size += len(parts[-1]) + 1
+    parts = [
+        rng.choice(SHORT_TEMPLATES).format(
+            person=rng.choice(PEOPLE), place=rng.choice(PLACES), place2=rng.choice(PLACES),
+            org=rng.choice(ORGS).removeprefix("the "), day=rng.choice(DAYS),
+            month=rng.choice(MONTHS),
+        )
+        for _ in range(sentences)
+    ]  # fmt: skip
     path = folder / "one-line.txt"
     path.write_text(" ".join(parts), "utf-8")
     import_files(db, [path])

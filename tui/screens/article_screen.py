@@ -18,13 +18,19 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotations.decisions import Change, Decisions, Layer, Span
-from annotations.library import article_position, get_article, neighbour_article
+from annotations.library import (
+    article_position,
+    entities_between,
+    entity_labels,
+    get_article,
+    neighbour_article,
+)
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.session import ReaderSession
 from annotations.store import Store
 from annotations.text import display_label
-from tui.widgets.article_view import ArticleView, SentenceBlock
+from tui.widgets.article_view import ArticleView, LazyBlocks
 from tui.widgets.chips import MUTED, entity_legend, join, label_bar, source_name
 
 POSITION_SAVE_DELAY = 0.5
@@ -76,11 +82,13 @@ class ArticleScreen(Screen[None]):
         self.actor = actor
         self.scheme = list(scheme)
         self.decisions = Decisions(store, self.decision_layer, actor, scheme)
-        self.article: Article = get_article(store, article_id)
+        self.article: Article = get_article(store, article_id, entities=False)
         self.session = ReaderSession([], {})
         """The sentences' decisions, decided count and next undecided, kept per change."""
         self.article_position = 0
         self.article_count = 0
+        self.entity_labels: list[str] = []
+        """The article's entity types, for the legend (its entities are read as drawn)."""
         self._save_timer: Timer | None = None
         self.view = ArticleView(id="article")
 
@@ -126,27 +134,27 @@ class ArticleScreen(Screen[None]):
     def load(self, article_id: str) -> None:
         """Show an article, at the sentence this actor was last on."""
         if article_id != self.article.id:
-            self.article = get_article(self.store, article_id)
+            self.article = get_article(self.store, article_id, entities=False)
         article = self.article
         # Asked of the database once per article: the library may hold 100,000.
         self.article_position, self.article_count = article_position(self.store, article.id)
         spans = [sentence.span for sentence in article.sentences]
         self.session = ReaderSession(spans, self.decisions.for_article(article.id))
+        self.entity_labels = entity_labels(self.store, article.id)
         self.article_loaded()
         cursor = position_in(self.store, self.actor, self.screen_name, article.id)
         if cursor is None or not 0 <= cursor < len(article.sentences):
             cursor = self.first_cursor()
-        blocks = [
-            SentenceBlock(
-                sentence.text,
-                sentence.paragraph,
-                tuple(
-                    (e.start - sentence.start, e.end - sentence.start, e.label)
-                    for e in article.entities_in(sentence)
-                ),
-            )
-            for sentence in article.sentences
-        ]
+        sentences = article.sentences
+
+        def entities(index: int) -> tuple[tuple[int, int, str], ...]:
+            sentence = sentences[index]
+            start = sentence.start
+            found = entities_between(self.store, article, start, sentence.end)
+            return tuple((e.start - start, e.end - start, e.label) for e in found)
+
+        # Entities are looked up as sentences are drawn, not all before the first frame.
+        blocks = LazyBlocks([s.text for s in sentences], [s.paragraph for s in sentences], entities)
         # Gutters are drawn when their lines first show, not all up front.
         self.view.show(blocks, self.gutter_for, gutter_width=self.gutter_cells(), cursor=cursor)
         title = Text(article.title or "(untitled)", style="bold")
@@ -173,8 +181,8 @@ class ArticleScreen(Screen[None]):
 
     def refresh_legend(self) -> None:
         legend = self.query_one("#legend", Static)
-        if self.view.show_entities and self.article.entities:
-            legend.update(entity_legend(entity.label for entity in self.article.entities))
+        if self.view.show_entities and self.entity_labels:
+            legend.update(entity_legend(self.entity_labels))
             legend.display = True
         else:
             legend.display = False

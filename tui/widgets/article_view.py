@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -57,6 +57,47 @@ class SentenceBlock:
     """Paragraph number; a change between consecutive shown sentences draws a blank line."""
     entities: tuple[tuple[int, int, str], ...] = ()
     """Named entities as ``(start, end, label)``, offsets relative to ``text``."""
+
+
+class LazyBlocks(Sequence[SentenceBlock]):
+    """Sentences given as columns, each :class:`SentenceBlock` made only when it is drawn.
+
+    For long articles: the layout needs every text and paragraph, but only the sentences on
+    screen need their entities.
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        paragraphs: Sequence[int],
+        entities: Callable[[int], tuple[tuple[int, int, str], ...]],
+    ) -> None:
+        """Describe the sentences.
+
+        Args:
+            texts: Every sentence's text.
+            paragraphs: Every sentence's paragraph number.
+            entities: The entities of sentence ``index``, as in :attr:`SentenceBlock.entities`.
+        """
+        if len(texts) != len(paragraphs):
+            raise ValueError(f"{len(texts)} texts but {len(paragraphs)} paragraph numbers")
+        self.texts = texts
+        self.paragraphs = paragraphs
+        self._entities = entities
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> SentenceBlock: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SentenceBlock]: ...
+    def __getitem__(self, index: int | slice) -> SentenceBlock | Sequence[SentenceBlock]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        return SentenceBlock(self.texts[index], self.paragraphs[index], self._entities(index))
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -148,7 +189,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.set_reactive(ArticleView.show_entities, show_entities)
         self._max_text_width = max(1, max_text_width)
-        self._blocks: list[SentenceBlock] = []
+        self._blocks: Sequence[SentenceBlock] = []
+        self._texts: Sequence[str] = []
+        self._paragraphs: Sequence[int] = []
         # Per sentence, made when its lines are first drawn: an article may have 100,000.
         self._display: dict[int, str] = {}
         self._entities: dict[int, tuple[tuple[int, int, str], ...]] = {}
@@ -216,7 +259,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             if len(gutters) != len(blocks):
                 raise ValueError(f"{len(blocks)} sentences but {len(gutters)} gutters")
             self._gutter_for, self._gutters = None, dict(enumerate(gutters))
-        self._blocks = list(blocks)
+        if isinstance(blocks, LazyBlocks):
+            self._blocks: Sequence[SentenceBlock] = blocks
+            self._texts, self._paragraphs = blocks.texts, blocks.paragraphs
+        else:
+            self._blocks = list(blocks)
+            self._texts = [block.text for block in self._blocks]
+            self._paragraphs = [block.paragraph for block in self._blocks]
         self._display = {}
         self._entities = {}
         self._gutter_width = max(0, gutter_width)
@@ -345,9 +394,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if width != self._wrap_width:
             self._wraps = [None] * len(self._blocks)
             self._wrap_width = width
-        texts = [block.text for block in self._blocks]
-        paragraphs = [block.paragraph for block in self._blocks]
-        self._layout = layout_article(texts, paragraphs, self._shown, self._wraps, width)
+        self._layout = layout_article(
+            self._texts, self._paragraphs, self._shown, self._wraps, width
+        )
         self._line_cache.clear()
         self._update_virtual_size()
         self.refresh()
@@ -485,7 +534,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """Cut a wrapped line of a sentence into literal-text segments, styling entities."""
         text = self._display.get(sentence)
         if text is None:
-            text = self._display[sentence] = display_text(self._blocks[sentence].text)
+            text = self._display[sentence] = display_text(self._texts[sentence])
         start = visible_start(text, start, end)
         if not self.show_entities:
             return [Segment(text[start:end], style)]
