@@ -9,9 +9,10 @@ across databases.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from operator import attrgetter
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,17 +118,14 @@ class Article:
         return [e for e in self.entities[first:last] if e.end <= sentence.end]
 
 
-class _Spanned(Protocol):
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
+T = TypeVar("T")
 
 
-S = TypeVar("S", bound=_Spanned)
-
-
-def entities_by_sentence(spans: Sequence[tuple[int, int]], entities: Sequence[S]) -> list[list[S]]:
+def entities_by_sentence(
+    spans: Sequence[tuple[int, int]],
+    entities: Iterable[T],
+    span: Callable[[T], tuple[int, int]] = attrgetter("start", "end"),
+) -> list[list[T]]:
     """Each sentence's entities: those lying wholly inside it, in the order given.
 
     Sentences do not overlap, so the only sentence that can hold an entity is the last one
@@ -136,16 +134,18 @@ def entities_by_sentence(spans: Sequence[tuple[int, int]], entities: Sequence[S]
 
     Args:
         spans: the sentences' (start, end), sorted by start and not overlapping.
-        entities: anything with `start` and `end` offsets in the same text.
+        entities: entities (or rows) in the same text.
+        span: an entity's (start, end); by default its `start` and `end` attributes.
 
     Returns:
         One list per span; entities crossing a sentence boundary are in none.
     """
     starts = [start for start, _ in spans]
-    found: list[list[S]] = [[] for _ in spans]
+    found: list[list[T]] = [[] for _ in spans]
     for entity in entities:
-        index = bisect_right(starts, entity.start) - 1
-        if index >= 0 and entity.end <= spans[index][1]:
+        start, end = span(entity)
+        index = bisect_right(starts, start) - 1
+        if index >= 0 and end <= spans[index][1]:
             found[index].append(entity)
     return found
 

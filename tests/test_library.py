@@ -189,3 +189,42 @@ async def test_the_footer_says_how_to_open_an_article(tui_store: Store) -> None:
         footer = all_screen_rows(app)[-1]
         assert "Filter" in footer
         assert "Open" in footer
+
+
+async def test_rows_are_read_a_page_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    import tui.screens.library as library_screen
+    from annotations.library import add_article
+    from annotations.model import Analysis, ArticleInput
+
+    monkeypatch.setattr(library_screen, "PAGE", 8)
+    with Store.open(tmp_path / "many.db") as store:
+        with store.write():
+            for number in range(30):
+                text = f"Report number {number} from Palmyra."
+                article = ArticleInput(text, f"Report {number}")
+                add_article(store, article, Analysis([(0, len(text))], []), None)
+        app = make_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await library(pilot)
+            table = screen.query_one(DataTable)
+            assert table.row_count == 8
+            assert "30 articles" in screen_text(screen, "#library-title")
+            await pilot.press(*"j" * 7)
+            assert table.row_count == 16, "nearing the end of the page reads the next"
+            assert (await rows(pilot))[7][0] == "Report 7"
+            await pilot.press(*"j" * 20)
+            assert table.row_count == 30 and table.cursor_row == 27
+            await pilot.press("enter")
+            assert app.screen.article.text == "Report number 27 from Palmyra."
+            await pilot.press("escape")
+            await settled(pilot)
+            assert table.cursor_row == 27, "back on the same row, though past the first page"
+
+
+async def test_a_filter_that_full_text_search_cannot_parse_finds_nothing(tui_store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        await pilot.press("slash", *'"AND (NEAR*')
+        assert await rows(pilot) == []
+        assert app.is_running and "0 articles" in screen_text(screen, "#library-title")
