@@ -41,4 +41,4 @@ def test_quick_bench_prints_every_figure(tmp_path) -> None:
         "import of",
         "annotty import (spaCy)",
     ):
-        assert any(figure.startswith(expected) for figure in figures), expected
+        assert any(expected in figure for figure in figures), expected
