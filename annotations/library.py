@@ -244,7 +244,7 @@ def _matching(search: str | None) -> tuple[str, list[Any]]:
 
 
 def list_library(store: Store, annotator: str, search: str | None = None) -> Listing:
-    """The articles the library shows, in library order, optionally filtered.
+    """The articles the library shows, in library order, optionally filtered, with totals.
 
     Args:
         store: the database.
@@ -253,30 +253,43 @@ def list_library(store: Store, annotator: str, search: str | None = None) -> Lis
             possibly unfinished (full-text search, case- and accent-insensitive). Text with no
             word in it (only punctuation) is looked for as a plain substring instead.
     """
-    where, params = _matching(search)
-    if search:
-        rowids = [row[0] for row in store.conn.execute(
-            f"SELECT rowid FROM articles WHERE {where} ORDER BY rowid", params
-        )]  # fmt: skip
-        decided = store.value(
-            "SELECT count(*) FROM annotations WHERE annotator = ? AND decided = 1 AND article_id"
-            f" IN (SELECT id FROM articles WHERE {where})",
-            [annotator, *params],
-        )
-        sentences = store.value(
-            f"SELECT coalesce(sum(sentence_count), 0) FROM articles WHERE {where}", params
-        )
-    else:
+    rowids = matching_rowids(store, search)
+    decided, sentences = library_totals(store, annotator, rowids if search else None)
+    return Listing(rowids, decided, sentences)
+
+
+def matching_rowids(store: Store, search: str | None = None) -> list[int]:
+    """The rowids of the articles a filter keeps (all without one), in library order."""
+    if not search:
         # The narrow index holds every rowid; the table's rows would drag the texts along.
-        rowids = sorted(
+        return sorted(
             row[0]
             for row in store.conn.execute("SELECT rowid FROM articles INDEXED BY articles_sizes")
         )
+    where, params = _matching(search)
+    query = f"SELECT rowid FROM articles WHERE {where} ORDER BY rowid"
+    return [row[0] for row in store.conn.execute(query, params)]
+
+
+def library_totals(store: Store, annotator: str, rowids: Sequence[int] | None) -> tuple[int, int]:
+    """(sentences the annotator decided, sentences) over these articles (None: all of them)."""
+    if rowids is None:
         decided = store.value(
             "SELECT count(*) FROM annotations WHERE annotator = ? AND decided = 1", (annotator,)
         )
         sentences = store.value("SELECT coalesce(sum(sentence_count), 0) FROM articles")
-    return Listing(rowids, int(decided or 0), int(sentences or 0))  # type: ignore[arg-type]
+    else:
+        chosen = "rowid IN (SELECT value FROM json_each(?))"
+        listed = json.dumps(list(rowids))
+        decided = store.value(
+            "SELECT count(*) FROM annotations WHERE annotator = ? AND decided = 1 AND article_id"
+            f" IN (SELECT id FROM articles WHERE {chosen})",
+            (annotator, listed),
+        )
+        sentences = store.value(
+            f"SELECT coalesce(sum(sentence_count), 0) FROM articles WHERE {chosen}", (listed,)
+        )
+    return int(decided or 0), int(sentences or 0)  # type: ignore[call-overload]
 
 
 def library_page(store: Store, annotator: str, rowids: Sequence[int]) -> list[ArticleSummary]:

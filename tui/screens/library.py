@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,7 +12,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from annotations.library import Listing, article_rowid, library_page, list_library
+from annotations.library import (
+    Listing,
+    article_rowid,
+    library_page,
+    library_totals,
+    matching_rowids,
+)
 from annotations.model import ArticleSummary
 from annotations.store import Store
 from annotations.text import counted
@@ -18,6 +26,8 @@ from tui.widgets.chips import MUTED, join, progress_bar, source_name
 
 PAGE = 200
 """Rows read at a time; more are read as the cursor nears the end of those shown."""
+TYPING_PAUSE = 0.15
+"""Seconds without a keystroke before the filter is applied."""
 
 
 class ArticleTable(DataTable):
@@ -82,19 +92,29 @@ class LibraryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def _query(self, generation: int, search: str, keep: str | None) -> None:
+        if search and generation > 1:
+            # Typing: wait for a pause in the keystrokes, and query only for the last one.
+            time.sleep(TYPING_PAUSE)
+            if generation != self._generation:
+                return
+        worker = get_current_worker()
         # A connection belongs to its thread: this one is the worker's own, read-only.
         reader = Store.open_reader(self.store.path)
         try:
-            listing = list_library(reader, self.annotator, search or None)
-            position = None
-            if keep is not None:
-                position = listing.position(article_rowid(reader, keep))
+            rowids = matching_rowids(reader, search or None)
+            listing = Listing(rowids, 0, 0)
+            position = listing.position(article_rowid(reader, keep)) if keep else None
             wanted = max(PAGE, (position or 0) + PAGE // 2)
-            rows = library_page(reader, self.annotator, listing.rowids[:wanted])
+            rows = library_page(reader, self.annotator, rowids[:wanted])
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._show, generation, search, listing, rows, position)
+            # The rows first, then the totals of the title, which take longer.
+            totals = library_totals(reader, self.annotator, rowids if search else None)
         finally:
             reader.close()
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, generation, search, listing, rows, position)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_totals, generation, search, *totals)
 
     def _show(
         self,
@@ -113,7 +133,12 @@ class LibraryScreen(Screen[None]):
         self._add_rows(rows)
         if position is not None:
             table.move_cursor(row=position)
-        self._show_title(search)
+        self._show_title(search, None)
+
+    def _show_totals(self, generation: int, search: str, decided: int, sentences: int) -> None:
+        if generation == self._generation:
+            self.listing = Listing(self.listing.rowids, decided, sentences)
+            self._show_title(search, (decided, sentences))
 
     def _add_rows(self, rows: list[ArticleSummary]) -> None:
         self.articles.extend(rows)
@@ -141,17 +166,22 @@ class LibraryScreen(Screen[None]):
         if event.cursor_row >= len(self.articles) - PAGE // 4:
             self._load_more()
 
-    def _show_title(self, search: str) -> None:
+    def _show_title(self, search: str, totals: tuple[int, int] | None) -> None:
         listing = self.listing
         shown = counted(len(listing), "article")
         if search:
             shown += f" matching “{search}”"
+        decided = Text("decided ")
+        if totals is None:
+            decided.append("…", MUTED)
+        else:
+            decided.append_text(progress_bar(*totals))
         title = join(
             [
                 Text("annotty library", style="bold"),
                 Text(shown),
                 Text(self.annotator, style="bold"),
-                Text("decided ").append_text(progress_bar(listing.decided, listing.sentences)),
+                decided,
             ]
         )
         if not listing and not search:
