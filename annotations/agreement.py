@@ -306,6 +306,8 @@ def agreement_in_store(
     rows = store.conn.execute(
         "SELECT pattern, count(*) FROM ("
         " SELECT json_group_array(json_array(annotator, labels)) AS pattern FROM annotations"
+        # The primary key's order is the grouping's: no sort of a million rows.
+        " INDEXED BY sqlite_autoindex_annotations_1"
         f' WHERE {where} GROUP BY article_id, start, "end") GROUP BY pattern',
         params,
     )
