@@ -156,12 +156,14 @@ class Decisions:
             changes = self._apply(article_id, [(span, before, after)], record=True)
             return changes[0] if changes else None
 
-    def toggle(self, article_id: str, span: Span, label: str) -> Change | None:
+    def toggle(
+        self, article_id: str, span: Span, label: str, *, source: str | None = None
+    ) -> Change | None:
         """Add or remove one label on a sentence; either way the sentence is then decided."""
         with self.store.write():
             current = self.get(article_id, span)
             labels = set(current.labels) ^ {label}
-            return self.decide(article_id, span, labels)
+            return self.decide(article_id, span, labels, source=source)
 
     def decide_many(
         self,
@@ -329,4 +331,20 @@ def decisions_by_sentence(
     result: dict[tuple[str, int, int], dict[str, tuple[str, ...]]] = {}
     for article, start, end, annotator, labels in store.conn.execute(sql, params):
         result.setdefault((article, start, end), {})[annotator] = tuple(json.loads(labels))
+    return result
+
+
+def ignored_by_sentence(
+    store: Store, names: Sequence[str], article_id: str
+) -> dict[Span, set[str]]:
+    """Which of the named annotators ignored each sentence of an article, by span."""
+    marks = ",".join("?" * len(names))
+    rows = store.conn.execute(
+        f'SELECT start, "end", annotator FROM annotations WHERE decided AND ignored'
+        f" AND article_id = ? AND annotator IN ({marks})",
+        [article_id, *names],
+    )
+    result: dict[Span, set[str]] = {}
+    for start, end, annotator in rows:
+        result.setdefault((start, end), set()).add(annotator)
     return result

@@ -428,6 +428,11 @@ def _annotation(record: dict[str, Any], number: int) -> AnnotationInput:
         raise InputError(f'{where}: empty "annotator"')
     if "updated_at" not in record:
         raise InputError(f'{where}: missing "updated_at"')
+    ignored = record.get("ignored", False)
+    if not isinstance(ignored, bool):
+        raise InputError(f'{where}: "ignored" is {_json_type(ignored)}, not true or false')
+    if ignored and labels:
+        raise InputError(f'{where}: an ignored sentence has no labels ("labels" must be [])')
     return AnnotationInput(
         line=number,
         article_id=identity,
@@ -438,6 +443,7 @@ def _annotation(record: dict[str, Any], number: int) -> AnnotationInput:
         annotator=annotator,
         updated_at=_timestamp(record["updated_at"], where),
         votes=_votes(record.get("votes"), where),
+        ignored=ignored,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,7 +205,8 @@ class Listing:
     """
 
     rowids: list[int]
-    """The articles' rowids in library order (ascending)."""
+    """The articles' rowids in the library's order: the annotator's assigned articles first,
+    then the others, each part in library order (ascending rowid)."""
     decided: int
     """Sentences of these articles the annotator has decided."""
     sentences: int
@@ -219,8 +219,10 @@ class Listing:
         """Where the article with this rowid is in the listing, or None if it is not."""
         if rowid is None:
             return None
-        index = bisect_left(self.rowids, rowid)
-        return index if index < len(self.rowids) and self.rowids[index] == rowid else None
+        try:
+            return self.rowids.index(rowid)
+        except ValueError:
+            return None
 
 
 def fts_query(search: str) -> str | None:
@@ -253,22 +255,39 @@ def list_library(store: Store, annotator: str, search: str | None = None) -> Lis
             possibly unfinished (full-text search, case- and accent-insensitive). Text with no
             word in it (only punctuation) is looked for as a plain substring instead.
     """
-    rowids = matching_rowids(store, search)
+    rowids = matching_rowids(store, search, annotator)
     decided, sentences = library_totals(store, annotator, rowids if search else None)
     return Listing(rowids, decided, sentences)
 
 
-def matching_rowids(store: Store, search: str | None = None) -> list[int]:
-    """The rowids of the articles a filter keeps (all without one), in library order."""
+def matching_rowids(
+    store: Store, search: str | None = None, annotator: str | None = None
+) -> list[int]:
+    """The rowids of the articles a filter keeps (all without one), in library order; the
+    articles assigned to `annotator`, if any, first."""
     if not search:
         # The narrow index holds every rowid; the table's rows would drag the texts along.
-        return sorted(
+        rowids = sorted(
             row[0]
             for row in store.conn.execute("SELECT rowid FROM articles INDEXED BY articles_sizes")
         )
-    where, params = _matching(search)
-    query = f"SELECT rowid FROM articles WHERE {where} ORDER BY rowid"
-    return [row[0] for row in store.conn.execute(query, params)]
+    else:
+        where, params = _matching(search)
+        query = f"SELECT rowid FROM articles WHERE {where} ORDER BY rowid"
+        rowids = [row[0] for row in store.conn.execute(query, params)]
+    if annotator is None:
+        return rowids
+    assigned = {
+        row[0]
+        for row in store.conn.execute(
+            "SELECT a.rowid FROM assignments g JOIN articles a ON a.id = g.article_id"
+            " WHERE g.annotator = ?",
+            (annotator,),
+        )
+    }
+    if not assigned:
+        return rowids
+    return [r for r in rowids if r in assigned] + [r for r in rowids if r not in assigned]
 
 
 def library_totals(store: Store, annotator: str, rowids: Sequence[int] | None) -> tuple[int, int]:
@@ -304,11 +323,13 @@ def library_page(store: Store, annotator: str, rowids: Sequence[int]) -> list[Ar
         rows = store.conn.execute(
             "SELECT a.rowid, a.id, a.title, a.source, a.sentence_count,"
             " (SELECT count(*) FROM annotations n WHERE n.annotator = ? AND n.decided = 1"
-            f" AND n.article_id = a.id) FROM articles a WHERE a.rowid IN ({marks})",
-            [annotator, *chunk],
+            " AND n.article_id = a.id),"
+            " EXISTS (SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.annotator = ?)"
+            f" FROM articles a WHERE a.rowid IN ({marks})",
+            [annotator, annotator, *chunk],
         )
-        for rowid, *summary in rows:
-            found[rowid] = ArticleSummary(*summary)
+        for rowid, *summary, assigned in rows:
+            found[rowid] = ArticleSummary(*summary, assigned=bool(assigned))
     return [found[rowid] for rowid in rowids if rowid in found]
 
 
@@ -318,8 +339,9 @@ def article_rowid(store: Store, identity: str) -> int | None:
 
 
 def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:
-    """The whole library as seen by one annotator, in library order, optionally filtered (see
-    `list_library`). For scripts and small libraries: the screen reads it a page at a time."""
+    """The whole library as seen by one annotator: the articles assigned to them first, then
+    the others, each part in library order; optionally filtered (see `list_library`). For
+    scripts and small libraries: the screen reads it a page at a time."""
     return library_page(store, annotator, list_library(store, annotator, search).rowids)
 
 
@@ -332,9 +354,11 @@ class Stats:
     entities: int
     labels: list[str]
     decided: dict[str, int] = field(default_factory=dict)
-    """Decided sentences per annotator."""
+    """Decided sentences per annotator (ignored ones not counted)."""
     by_label: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per annotator, how many decided sentences carry each label; "" counts no-label ones."""
+    ignored: dict[str, int] = field(default_factory=dict)
+    """Sentences each annotator set aside as ignored (only annotators who ignored any)."""
     gold: int = 0
 
 
@@ -350,13 +374,36 @@ def stats(store: Store) -> Stats:
         gold=int(store.value("SELECT count(*) FROM gold WHERE decided") or 0),
     )
     rows = store.conn.execute(
-        "SELECT annotator, labels, count(*) FROM annotations WHERE decided"
-        " GROUP BY annotator, labels ORDER BY annotator"
+        "SELECT annotator, labels, ignored, count(*) FROM annotations WHERE decided"
+        " GROUP BY annotator, labels, ignored ORDER BY annotator"
     )
-    for annotator, labels, count in rows:
+    for annotator, labels, ignored, count in rows:
+        if ignored:
+            result.ignored[annotator] = result.ignored.get(annotator, 0) + count
+            result.decided.setdefault(annotator, 0)
+            result.by_label.setdefault(annotator, {})
+            continue
         result.decided[annotator] = result.decided.get(annotator, 0) + count
         per_label = result.by_label.setdefault(annotator, {})
         names = json.loads(labels) or [""]
         for name in names:
             per_label[name] = per_label.get(name, 0) + count
     return result
+
+
+def next_unfinished_article(store: Store, annotator: str, after: str) -> str | None:
+    """The first article after `after` in library order (wrapping round) with a sentence the
+    annotator has not decided, or None when every other article is done."""
+    query = """
+        SELECT a.id FROM articles a
+        WHERE a.rowid {op} (SELECT rowid FROM articles WHERE id = :after) AND a.sentence_count > (
+            SELECT count(*) FROM annotations n
+            WHERE n.article_id = a.id AND n.annotator = :annotator AND n.decided
+        )
+        ORDER BY a.rowid LIMIT 1
+    """
+    for op in (">", "<"):
+        found = store.value(query.format(op=op), {"after": after, "annotator": annotator})
+        if isinstance(found, str):
+            return found
+    return None

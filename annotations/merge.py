@@ -103,7 +103,10 @@ def import_annotations(store: Store, lines: Sequence[AnnotationInput]) -> int:
     for line in lines:
         layer = GOLD if line.votes is not None else ANNOTATIONS
         decision = Decision(
-            in_scheme_order(line.labels, scheme), True, line.updated_at or utc_now()
+            in_scheme_order(line.labels, scheme),
+            True,
+            line.updated_at or utc_now(),
+            ignored=line.ignored,
         )
         key = (line.article_id, line.start, line.end, line.annotator)
         _offer(store, layer, key, decision, counts)

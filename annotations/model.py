@@ -76,6 +76,8 @@ class AnnotationInput:
     updated_at: str | None
     votes: dict[str, list[str]] | None = None
     """Present on gold lines (`annotty export --gold`): each annotator's labels."""
+    ignored: bool = False
+    """`"ignored": true` (`annotty export --include-ignored`): the sentence was set aside."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,8 @@ class ArticleSummary:
     sentence_count: int
     decided: int
     """Sentences decided by the annotator the summary was made for."""
+    assigned: bool = False
+    """Whether the article is assigned to that annotator (see annotations.team)."""
 
 
 @dataclass(slots=True)

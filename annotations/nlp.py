@@ -162,3 +162,14 @@ def analyse(
         if progress is not None:
             progress(len(text) + 1)
     return [Analysis(s, e) for s, e in zip(sentences, entities, strict=True)]
+
+
+def blank_pipeline(lang: str = "en") -> Any:
+    """A new blank spaCy pipeline: its tokenizer only, nothing to download, quick to build.
+
+    Patterns match on it and suggestion models are built on it, so neither ever runs the full
+    analysis pipeline.
+    """
+    import spacy
+
+    return spacy.blank(lang)

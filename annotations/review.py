@@ -13,6 +13,7 @@ from annotations.decisions import GOLD, Change, Decisions, decisions_by_sentence
 from annotations.library import article_ids
 from annotations.scheme import get_labels
 from annotations.store import Store
+from annotations.team import assigned_annotators
 
 Votes = Mapping[str, tuple[str, ...]]
 """The label sets the chosen annotators decided on one sentence, by annotator."""
@@ -43,6 +44,10 @@ def accept_unanimous(
 ) -> list[Change]:
     """Make every unanimous sentence of an article without a gold decision gold, as one undo step.
 
+    Unanimous: every chosen annotator assigned to the article (every chosen annotator, when the
+    article is not assigned) decided the sentence, and every chosen annotator who decided it
+    gave the same labels.
+
     Returns:
         The changes, one per sentence accepted.
     """
@@ -50,17 +55,24 @@ def accept_unanimous(
     with store.write():
         existing = gold.for_article(article_id)
         votes = decisions_by_sentence(store, annotators, article_id)
+        # An assigned article is unanimous when those assigned to it agree (and nobody else
+        # chosen who decided it disagrees): the others were never meant to read it.
+        assigned = [name for name in annotators if name in assigned_annotators(store, article_id)]
+        required = assigned or annotators
         wanted = []
         for (_, start, end), sentence_votes in sorted(votes.items()):
             decided = existing.get((start, end))
             if decided is not None and decided.decided:
                 continue
-            if is_unanimous(sentence_votes, annotators):
+            if is_unanimous(sentence_votes, required):
                 labels = next(iter(sentence_votes.values()))
                 wanted.append(((start, end), labels, AUTO_NOTE))
         return gold.decide_many(article_id, wanted)
 
 
-def accept_unanimous_everywhere(store: Store, reviewer: str, annotators: Sequence[str]) -> int:
-    """accept_unanimous over every article. Returns how many sentences were accepted."""
-    return sum(len(accept_unanimous(store, reviewer, annotators, a)) for a in article_ids(store))
+def accept_unanimous_everywhere(
+    store: Store, reviewer: str, annotators: Sequence[str], articles: Sequence[str] | None = None
+) -> int:
+    """accept_unanimous over every article (or these). Returns how many sentences were accepted."""
+    chosen = article_ids(store) if articles is None else articles
+    return sum(len(accept_unanimous(store, reviewer, annotators, a)) for a in chosen)

@@ -30,6 +30,7 @@ class ReaderSession:
         self._undecided = [
             index for index, span in enumerate(self.spans) if not self.state_of(span).decided
         ]
+        self._ignored = sum(decision.ignored for decision in self._decided_states())
 
     def state_of(self, span: Span) -> Decision:
         return self.states.get(span, UNDECIDED)
@@ -41,6 +42,14 @@ class ReaderSession:
     @property
     def total(self) -> int:
         return len(self.spans)
+
+    def _decided_states(self) -> list[Decision]:
+        return [self.state_of(span) for span in self.spans if self.state_of(span).decided]
+
+    @property
+    def ignored_count(self) -> int:
+        """Sentences set aside (decided as ignored)."""
+        return self._ignored
 
     @property
     def decided_count(self) -> int:
@@ -71,6 +80,10 @@ class ReaderSession:
             index = self.index_of.get(change.span)
             if index is None:
                 continue
+            before = self.state_of(change.span)
+            self._ignored += (change.after.decided and change.after.ignored) - (
+                before.decided and before.ignored
+            )
             self.states[change.span] = change.after
             position = bisect_left(self._undecided, index)
             listed = position < len(self._undecided) and self._undecided[position] == index

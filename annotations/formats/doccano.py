@@ -95,7 +95,8 @@ def read_line(obj: Mapping[str, Any], line: int) -> ForeignDecision:
         )
     text = check_text(obj.get("text"), where)
     ignored = obj.get("ignored") is True
-    labels = check_labels(label, where, "label")
+    # doccano reads a single label given as a string as that one label; so does annotty.
+    labels = check_labels([label] if isinstance(label, str) else label, where, "label")
     if ignored and labels:
         raise InputError(f"{where}: an ignored line cannot have labels")
     meta = obj.get("meta") if isinstance(obj.get("meta"), Mapping) else obj

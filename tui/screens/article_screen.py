@@ -29,6 +29,7 @@ from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.session import ReaderSession
 from annotations.store import Store
+from annotations.suggest import Suggestion
 from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, LazyBlocks
 from tui.widgets.chips import MUTED, entity_legend, join, label_bar, source_name
@@ -75,12 +76,16 @@ class ArticleScreen(Screen[None]):
         store: Store,
         actor: str,
         scheme: Sequence[str],
+        article_ids: Sequence[str] | None,
         article_id: str,
     ) -> None:
         super().__init__()
         self.store = store
         self.actor = actor
         self.scheme = list(scheme)
+        self.article_ids = list(article_ids) if article_ids is not None else None
+        """The articles `n` and `p` walk, when only some are (else the library, in the database:
+        it may hold 100,000, so they are never all loaded)."""
         self.decisions = Decisions(store, self.decision_layer, actor, scheme)
         self.article: Article = get_article(store, article_id, entities=False)
         self.session = ReaderSession([], {})
@@ -122,6 +127,10 @@ class ArticleScreen(Screen[None]):
         """Pieces of the status line after the actor's name."""
         return []
 
+    def suggestion_at(self, index: int) -> Suggestion | None:
+        """What is suggested for a sentence (the reader's suggestions), if anything."""
+        return None
+
     def article_loaded(self) -> None:
         """Called after a new article is loaded, before it is drawn."""
 
@@ -136,8 +145,12 @@ class ArticleScreen(Screen[None]):
         if article_id != self.article.id:
             self.article = get_article(self.store, article_id, entities=False)
         article = self.article
-        # Asked of the database once per article: the library may hold 100,000.
-        self.article_position, self.article_count = article_position(self.store, article.id)
+        if self.article_ids is None:
+            # Asked of the database once per article: the library may hold 100,000.
+            self.article_position, self.article_count = article_position(self.store, article.id)
+        else:
+            self.article_position = self.article_ids.index(article.id)
+            self.article_count = len(self.article_ids)
         spans = [sentence.span for sentence in article.sentences]
         self.session = ReaderSession(spans, self.decisions.for_article(article.id))
         self.entity_labels = entity_labels(self.store, article.id)
@@ -163,6 +176,10 @@ class ArticleScreen(Screen[None]):
         self.query_one("#title", Static).update(title)
         self.refresh_legend()
         self.refresh_status()
+
+    def in_scope(self, article_id: str) -> bool:
+        """Whether `n` and `p` can reach this article."""
+        return self.article_ids is None or article_id in self.article_ids
 
     def state(self, index: int) -> Decision:
         return self.session.state(index)
@@ -191,7 +208,8 @@ class ArticleScreen(Screen[None]):
         """Redraw the label bar and the status line for the current sentence."""
         sentences = self.article.sentences
         current = self.state(self.cursor) if sentences else UNDECIDED
-        self.query_one("#labels", Static).update(label_bar(self.scheme, current))
+        suggestion = self.suggestion_at(self.cursor) if sentences else None
+        self.query_one("#labels", Static).update(label_bar(self.scheme, current, suggestion))
         position = self.article_position + 1
         parts = [
             Text(self.actor, style="bold"),
@@ -252,7 +270,12 @@ class ArticleScreen(Screen[None]):
         self.move_to(target)
 
     def action_article(self, step: int) -> None:
-        target = neighbour_article(self.store, self.article.id, step)
+        if self.article_ids is None:
+            target = neighbour_article(self.store, self.article.id, step)
+        else:
+            position = self.article_position + step
+            inside = 0 <= position < len(self.article_ids)
+            target = self.article_ids[position] if inside else None
         if target is None:
             self.notify("no more articles that way", timeout=2)
             return

@@ -20,9 +20,12 @@ from annotations.library import (
     matching_rowids,
 )
 from annotations.model import ArticleSummary
+from annotations.remove import at_stake, remove_articles
 from annotations.store import Store
 from annotations.text import counted
+from tui.screens.confirm import ConfirmScreen
 from tui.widgets.chips import MUTED, join, progress_bar, source_name
+from tui.widgets.team_status import assigned_mark, team_status
 
 PAGE = 200
 """Rows read at a time; more are read as the cursor nears the end of those shown."""
@@ -49,7 +52,11 @@ class LibraryScreen(Screen[None]):
         Binding("k", "cursor(-1)", "Up", show=False, id="library-up"),
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
-    ]
+        Binding(
+            "delete", "remove", "Remove", show=False, id="remove-article",
+            tooltip="Remove the highlighted article with every decision on it (asks first)",
+        ),
+    ]  # fmt: skip
 
     def __init__(self, store: Store, annotator: str) -> None:
         super().__init__()
@@ -62,6 +69,10 @@ class LibraryScreen(Screen[None]):
         self.search: str = ""
         self._generation = 0
         """Bumped by each reload, so that a slower, older query cannot overwrite a newer one."""
+        self._marks = False
+        """Whether rows carry the assigned mark (some article is assigned to the annotator)."""
+        self.team_line: Text | None = None
+        """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -80,7 +91,12 @@ class LibraryScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Not while the reader opened at start covers the library: the article comes first.
         if self.is_current:
+            self.read_team_line()
             self.reload()
+
+    def read_team_line(self) -> None:
+        """Count progress against the plan (when the screen shows, not on each filter key)."""
+        self.team_line = team_status(self.store, self.annotator)
 
     def reload(self, keep: str | None = None) -> None:
         """Read the articles again (progress changes as the annotator works), in a worker."""
@@ -101,7 +117,7 @@ class LibraryScreen(Screen[None]):
         # A connection belongs to its thread: this one is the worker's own, read-only.
         reader = Store.open_reader(self.store.path)
         try:
-            rowids = matching_rowids(reader, search or None)
+            rowids = matching_rowids(reader, search or None, self.annotator)
             listing = Listing(rowids, 0, 0)
             position = listing.position(article_rowid(reader, keep)) if keep else None
             wanted = max(PAGE, (position or 0) + PAGE // 2)
@@ -128,6 +144,8 @@ class LibraryScreen(Screen[None]):
             return
         self.listing = listing
         self.articles = []
+        # Assigned articles come first: if any is listed, the first is.
+        self._marks = bool(rows) and rows[0].assigned
         table = self.query_one(DataTable)
         table.clear()
         self._add_rows(rows)
@@ -142,17 +160,16 @@ class LibraryScreen(Screen[None]):
 
     def _add_rows(self, rows: list[ArticleSummary]) -> None:
         self.articles.extend(rows)
-        self.query_one(DataTable).add_rows(
-            [
-                (
-                    Text(article.title or "(untitled)"),
-                    Text(source_name(article.source) if article.source else "", style="dim"),
-                    Text(str(article.sentence_count), justify="right"),
-                    progress_bar(article.decided, article.sentence_count),
-                )
-                for article in rows
-            ]
-        )
+        table = self.query_one(DataTable)
+        for article in rows:
+            title = Text(article.title or "(untitled)")
+            table.add_row(
+                Text.assemble(assigned_mark(article.assigned), title) if self._marks else title,
+                Text(source_name(article.source) if article.source else "", style="dim"),
+                Text(str(article.sentence_count), justify="right"),
+                progress_bar(article.decided, article.sentence_count),
+                key=article.id,
+            )
 
     def _load_more(self) -> None:
         """Read the next page of rows (a query by rowid: the same cost at any size)."""
@@ -186,6 +203,8 @@ class LibraryScreen(Screen[None]):
         )
         if not listing and not search:
             title.append("   nothing here: annotty import PATH", MUTED)
+        if self.team_line is not None:
+            title.append("\n").append_text(self.team_line)
         self.query_one("#library-title", Static).update(title)
 
     def highlighted(self) -> str | None:
@@ -228,3 +247,26 @@ class LibraryScreen(Screen[None]):
             search.value = ""
         search.display = False
         self.query_one(DataTable).focus()
+
+    def action_remove(self) -> None:
+        """Ask, then remove the highlighted article with everything that refers to it."""
+        identity = self.highlighted()
+        if identity is None:
+            return
+        stake = at_stake(self.store, identity)
+        question = Text.assemble(
+            ("Remove ", "bold"), (stake.title or "(untitled)", "bold"), ("?", "bold"),
+            f"\n\n{counted(stake.sentences, 'sentence')}",
+            f", {counted(stake.decisions, 'decision')}" if stake.decisions else ", no decisions",
+            f" by {', '.join(stake.annotators)}" if stake.annotators else "",
+            " will be deleted for good, with their history and assignments.",
+        )  # fmt: skip
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                removed = remove_articles(self.store, [identity])
+                self.notify(f"removed the article and {counted(removed.decisions, 'decision')}")
+                self.read_team_line()
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)

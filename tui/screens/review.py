@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from annotations.agreement import compute_agreement
-from annotations.decisions import GOLD, Span, decisions_by_sentence
+from annotations.decisions import GOLD, Span, decisions_by_sentence, ignored_by_sentence
 from annotations.review import accept_unanimous, is_disagreement, majority
 from annotations.store import Store
 from annotations.text import display_label
@@ -39,6 +39,10 @@ class ReviewScreen(ArticleScreen):
             " without gold",
         ),
         Binding("f", "filter", "Disagreements only", id="filter-disagreements"),
+        Binding(
+            "x", "ignore_gold", "Ignore", id="ignore-gold",
+            tooltip="Set the sentence aside in the gold set (not article text), go on",
+        ),
     ]  # fmt: skip
     decision_layer = GOLD
     screen_name = "review"
@@ -48,14 +52,17 @@ class ReviewScreen(ArticleScreen):
         store: Store,
         reviewer: str,
         scheme: Sequence[str],
+        article_ids: Sequence[str] | None,
         article_id: str,
         annotators: Sequence[str],
     ) -> None:
         self.annotators = list(annotators)
         self.votes: dict[Span, dict[str, tuple[str, ...]]] = {}
+        self.ignored_by: dict[Span, set[str]] = {}
+        """Which annotators ignored each sentence (shown as ✕ in their column)."""
         self.disagreements: list[int] = []
         self.filtered = False
-        super().__init__(store, reviewer, scheme, article_id)
+        super().__init__(store, reviewer, scheme, article_ids, article_id)
 
     def compose_header(self) -> ComposeResult:
         yield Static(id="agreement")
@@ -64,6 +71,7 @@ class ReviewScreen(ArticleScreen):
     def article_loaded(self) -> None:
         votes = decisions_by_sentence(self.store, self.annotators, self.article.id)
         self.votes = {(start, end): v for (_, start, end), v in votes.items()}
+        self.ignored_by = ignored_by_sentence(self.store, self.annotators, self.article.id)
         self.disagreements = [
             s.idx for s in self.article.sentences if is_disagreement(self.votes.get(s.span, {}))
         ]
@@ -106,6 +114,7 @@ class ReviewScreen(ArticleScreen):
             self.scheme,
             self.state(index),
             disagreement=index in self.disagreements,
+            ignored=self.ignored_by.get(span, ()),
         )
 
     def gutter_cells(self) -> int:
@@ -169,6 +178,18 @@ class ReviewScreen(ArticleScreen):
         change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
         if change is not None:
             self.apply([change])
+        self._next_without_gold()
+
+    def action_ignore_gold(self) -> None:
+        span = self.current_span()
+        if span is None:
+            return
+        change = self.decisions.ignore(self.article.id, span)
+        if change is not None:
+            self.apply([change])
+        self._next_without_gold()
+
+    def _next_without_gold(self) -> None:
         shown = set(self.shown_indices())
         wanted = [i for i in self.without_gold() if i in shown]
         target = self.next_index(wanted)

@@ -285,6 +285,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._gutters[index] = gutter
         self._refresh_lines_of(index, first_only=True)
 
+    def refresh_gutters(self) -> None:
+        """Ask the gutter function again for every gutter, as each is drawn (when :meth:`show`
+        was given one): for a change that touches every sentence, in time for what is shown."""
+        if self._gutter_for is not None:
+            self._gutters.clear()
+            self._line_cache.clear()
+            self.refresh()
+
     def set_gutters(self, gutters: Mapping[int, Text]) -> None:
         """Replace several gutters at once.
 

@@ -6,13 +6,14 @@ label and annotator names (which come from outside) are drawn as data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import PurePath
 
 from rich.style import Style
 from rich.text import Text
 
 from annotations.model import Decision
+from annotations.suggest import Suggestion
 from annotations.text import display_label
 from tui.widgets.entity_colors import entity_color
 
@@ -30,6 +31,8 @@ LABEL_COLORS = (
 """One colour per key position 1..9, distinct from the entity palette's pastels."""
 DARK = "#111111"
 MUTED = Style(dim=True)
+IGNORED_MARK = "✕"
+IGNORED_STYLE = Style(color="#ef6f6c", dim=True)
 
 
 def label_color(position: int) -> str:
@@ -63,30 +66,73 @@ def reader_gutter_width(scheme: Sequence[str]) -> int:
     return len(scheme) + 2
 
 
-def reader_gutter(decision: Decision, scheme: Sequence[str]) -> Text:
-    """`● 1·3`: decided (●) or not (○), then the labels given."""
+def ghost_marks(suggestion: Suggestion, scheme: Sequence[str]) -> Text:
+    """A suggestion's labels as faint key digits in their colours (underlined for a pattern's)."""
+    marks = Text()
+    for position, name in enumerate(scheme):
+        if name in suggestion.labels:
+            style = Style(color=label_color(position), dim=True, italic=True)
+            if suggestion.source == "pattern":
+                style += Style(underline=True)
+            marks.append(str(position + 1), style)
+        else:
+            marks.append("·" if suggestion.source != "pattern" else " ", MUTED)
+    return marks
+
+
+def reader_gutter(
+    decision: Decision, scheme: Sequence[str], suggestion: Suggestion | None = None
+) -> Text:
+    """`● 1·3`: decided (●), ignored (✕) or not (○), then the labels given, or, on an
+    undecided sentence, the suggested ones ghosted."""
     gutter = Text()
-    if decision.decided:
+    if decision.ignored:
+        gutter.append(IGNORED_MARK, IGNORED_STYLE)
+    elif decision.decided:
         gutter.append("●", Style(color="#7bc47f", bold=True))
     else:
         gutter.append("○", MUTED)
     gutter.append(" ")
-    gutter.append_text(label_marks(decision.labels, scheme, decision.decided))
+    if not decision.decided and suggestion is not None:
+        gutter.append_text(ghost_marks(suggestion, scheme))
+    else:
+        shown = decision.decided and not decision.ignored
+        gutter.append_text(label_marks(decision.labels, scheme, shown))
     return gutter
 
 
-def label_bar(scheme: Sequence[str], current: Decision) -> Text:
-    """The scheme with the keys, the current sentence's labels lit."""
+def suggestion_text(suggestion: Suggestion) -> Text:
+    """`suggests military, diplomatic 82% · a accepts` (or `pattern: …`), faint."""
+    names = ", ".join(map(display_label, suggestion.labels)) or "no label"
+    if suggestion.source == "pattern":
+        text = Text(f"pattern: {names}", Style(italic=True, dim=True))
+    else:
+        text = Text(f"suggests {names}", Style(italic=True, dim=True))
+        if suggestion.confidence is not None:
+            text.append(f" {suggestion.confidence:.0%}", MUTED)
+    text.append(" · a accepts", MUTED)
+    return text
+
+
+def label_bar(
+    scheme: Sequence[str], current: Decision, suggestion: Suggestion | None = None
+) -> Text:
+    """The scheme with the keys, the current sentence's labels lit (and what is suggested)."""
     bar = Text()
     for position, name in enumerate(scheme):
         lit = current.decided and name in current.labels
         text = f"{position + 1} {display_label(name)}"
         bar.append_text(chip(text, label_color(position), on=lit))
         bar.append(" ")
-    if current.decided:
+    if current.ignored:
+        bar.append("ignored", IGNORED_STYLE)
+    elif current.decided:
         bar.append("decided" if current.labels else "decided: no label", Style(color="#7bc47f"))
     else:
         bar.append("not decided", MUTED)
+        if suggestion is not None:
+            bar.append("  ")
+            bar.append_text(suggestion_text(suggestion))
     return bar
 
 
@@ -129,12 +175,17 @@ def votes_gutter(
     gold: Decision,
     *,
     disagreement: bool,
+    ignored: Collection[str] = (),
 ) -> Text:
-    """Each annotator's labels side by side, a mark (`≠` disagreement, `=` all alike), then gold."""
+    """Each annotator's labels side by side (`✕` where they ignored the sentence), a mark (`≠`
+    disagreement, `=` all alike), then gold."""
     gutter = Text()
     for name in annotators:
         labels = votes.get(name)
-        gutter.append_text(label_marks(labels or (), scheme, labels is not None))
+        if name in ignored:
+            gutter.append(IGNORED_MARK.ljust(len(scheme)), IGNORED_STYLE)
+        else:
+            gutter.append_text(label_marks(labels or (), scheme, labels is not None))
         gutter.append(" ")
     if disagreement:
         gutter.append("≠", Style(color="#ef6f6c", bold=True))
@@ -143,5 +194,8 @@ def votes_gutter(
     else:
         gutter.append(" ")
     gutter.append(" ")
-    gutter.append_text(label_marks(gold.labels, scheme, gold.decided))
+    if gold.ignored:
+        gutter.append(IGNORED_MARK.ljust(len(scheme)), IGNORED_STYLE)
+    else:
+        gutter.append_text(label_marks(gold.labels, scheme, gold.decided))
     return gutter
