@@ -18,6 +18,12 @@ import time
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 
+READER = "zoe"
+"""Who reads in the app probes: someone with no decisions yet. (An annotator with tens of
+thousands of decisions also has a suggestion model trained in a background thread when the
+reader opens; that is measured apart, not mixed into the figures of start, keys and library.)"""
+
+
 def _report(**figures: object) -> None:
     print(json.dumps(figures), flush=True)
 
@@ -32,7 +38,7 @@ def first_frame(spawned_at: str, db: str, article: str = "") -> None:
 
     started = float(spawned_at)
     store = Store.open(db, create=False)
-    app = AnnottyApp(store, "alice", article_id=article or None)
+    app = AnnottyApp(store, READER, article_id=article or None)
 
     async def pilot(pilot) -> None:
         await pilot.pause()
@@ -85,7 +91,7 @@ def library(db: str, search: str) -> None:
     from tui.app import AnnottyApp
 
     store = Store.open(db, create=False)
-    app = AnnottyApp(store, "alice")
+    app = AnnottyApp(store, READER)
     figures: dict[str, float] = {}
 
     async def pilot(pilot) -> None:
@@ -120,27 +126,28 @@ def _settled(app) -> bool:
 
 
 def keys(db: str, presses: str) -> None:
-    """CPU seconds for `presses` j/k cursor moves in the reader (down then back up)."""
+    """CPU seconds of the UI thread for `presses` j/k cursor moves (down then back up)."""
     from annotations.store import Store
     from tui.app import AnnottyApp
 
     count = int(presses)
     store = Store.open(db, create=False)
-    app = AnnottyApp(store, "alice")
+    app = AnnottyApp(store, READER)
     result: dict[str, float] = {}
 
     async def pilot(pilot) -> None:
         await pilot.pause()
         down = ["j"] * (count // 2)
         up = ["k"] * (count - count // 2)
-        start = time.process_time()
+        # CPU time of the UI thread: the work each key press does there.
+        start = time.thread_time()
         for key in down + up:
             await pilot.press(key)
-        result["seconds"] = time.process_time() - start
-        start = time.process_time()
+        result["seconds"] = time.thread_time() - start
+        start = time.thread_time()
         for key in ["space"] * 50:
             await pilot.press(key)
-        result["decide"] = time.process_time() - start
+        result["decide"] = time.thread_time() - start
         app.exit()
 
     app.run(headless=True, size=(120, 40), auto_pilot=pilot)
@@ -167,7 +174,7 @@ def open_article(db: str) -> None:
         "megabytes": len(article.text.encode()) / 1e6,
     }
     del article
-    app = AnnottyApp(store, "alice")
+    app = AnnottyApp(store, READER)
     result: dict[str, float] = {"get_article": loaded, **shape}
     opened = time.perf_counter()
 

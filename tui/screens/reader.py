@@ -145,7 +145,8 @@ class ReaderScreen(ArticleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         if self.suggester is not None:
-            self._refresh_suggester()
+            # After the first frame: training may take a while, and the article comes first.
+            self.call_after_refresh(self._refresh_suggester)
 
     # -- drawing -----------------------------------------------------------------------------
 
