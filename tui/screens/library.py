@@ -91,23 +91,24 @@ class LibraryScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Not while the reader opened at start covers the library: the article comes first.
         if self.is_current:
-            self.read_team_line()
-            self.reload()
+            self.reload(team=True)
 
-    def read_team_line(self) -> None:
-        """Count progress against the plan (when the screen shows, not on each filter key)."""
-        self.team_line = team_status(self.store, self.annotator)
+    def reload(self, keep: str | None = None, *, team: bool = False) -> None:
+        """Read the articles again (progress changes as the annotator works), in a worker.
 
-    def reload(self, keep: str | None = None) -> None:
-        """Read the articles again (progress changes as the annotator works), in a worker."""
+        Args:
+            keep: the article to keep highlighted (default: the highlighted one).
+            team: count progress against the team's plan too (when the screen shows, not on
+                each filter key).
+        """
         table = self.query_one(DataTable)
         if keep is None and table.row_count:
             keep = self.highlighted()
         self._generation += 1
-        self._query(self._generation, self.search, keep)
+        self._query(self._generation, self.search, keep, team)
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
-    def _query(self, generation: int, search: str, keep: str | None) -> None:
+    def _query(self, generation: int, search: str, keep: str | None, team: bool) -> None:
         if search and generation > 1:
             # Typing: wait for a pause in the keystrokes, and query only for the last one.
             time.sleep(TYPING_PAUSE)
@@ -127,10 +128,11 @@ class LibraryScreen(Screen[None]):
             self.app.call_from_thread(self._show, generation, search, listing, rows, position)
             # The rows first, then the totals of the title, which take longer.
             totals = library_totals(reader, self.annotator, rowids if search else None)
+            team_line = team_status(reader, self.annotator) if team else self.team_line
         finally:
             reader.close()
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_totals, generation, search, *totals)
+            self.app.call_from_thread(self._show_totals, generation, search, totals, team_line)
 
     def _show(
         self,
@@ -153,10 +155,13 @@ class LibraryScreen(Screen[None]):
             table.move_cursor(row=position)
         self._show_title(search, None)
 
-    def _show_totals(self, generation: int, search: str, decided: int, sentences: int) -> None:
+    def _show_totals(
+        self, generation: int, search: str, totals: tuple[int, int], team_line: Text | None
+    ) -> None:
         if generation == self._generation:
-            self.listing = Listing(self.listing.rowids, decided, sentences)
-            self._show_title(search, (decided, sentences))
+            self.listing = Listing(self.listing.rowids, *totals)
+            self.team_line = team_line
+            self._show_title(search, totals)
 
     def _add_rows(self, rows: list[ArticleSummary]) -> None:
         self.articles.extend(rows)
@@ -266,7 +271,6 @@ class LibraryScreen(Screen[None]):
             if yes:
                 removed = remove_articles(self.store, [identity])
                 self.notify(f"removed the article and {counted(removed.decisions, 'decision')}")
-                self.read_team_line()
-                self.reload()
+                self.reload(team=True)
 
         self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
