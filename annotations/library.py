@@ -338,6 +338,11 @@ def article_rowid(store: Store, identity: str) -> int | None:
     return store.value("SELECT rowid FROM articles WHERE id = ?", (identity,))  # type: ignore[return-value]
 
 
+def has_assignments(store: Store) -> bool:
+    """Whether any article is assigned to anyone (team work is under way)."""
+    return store.value("SELECT 1 FROM assignments LIMIT 1") is not None
+
+
 def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:
     """The whole library as seen by one annotator: the articles assigned to them first, then
     the others, each part in library order; optionally filtered (see `list_library`). For

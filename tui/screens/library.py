@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from annotations.library import (
     Listing,
     article_rowid,
+    has_assignments,
     library_page,
     library_totals,
     matching_rowids,
@@ -128,7 +129,11 @@ class LibraryScreen(Screen[None]):
             self.app.call_from_thread(self._show, generation, search, listing, rows, position)
             # The rows first, then the totals of the title, which take longer.
             totals = library_totals(reader, self.annotator, rowids if search else None)
-            team_line = team_status(reader, self.annotator) if team else self.team_line
+            if team:
+                # Counting the plan's progress reads every decision: not without a plan.
+                team_line = team_status(reader, self.annotator) if has_assignments(reader) else None
+            else:
+                team_line = self.team_line
         finally:
             reader.close()
         if not worker.is_cancelled:
