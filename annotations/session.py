@@ -27,10 +27,15 @@ class ReaderSession:
         self.spans = list(spans)
         self.index_of = {span: index for index, span in enumerate(self.spans)}
         self.states: dict[Span, Decision] = dict(states)
-        self._undecided = [
-            index for index, span in enumerate(self.spans) if not self.state_of(span).decided
-        ]
-        self._ignored = sum(decision.ignored for decision in self._decided_states())
+        # One pass over the decision rows, not over the sentences.
+        decided = set()
+        self._ignored = 0
+        for span, decision in self.states.items():
+            index = self.index_of.get(span)
+            if index is not None and decision.decided:
+                decided.add(index)
+                self._ignored += decision.ignored
+        self._undecided = [index for index in range(len(self.spans)) if index not in decided]
 
     def state_of(self, span: Span) -> Decision:
         return self.states.get(span, UNDECIDED)
@@ -42,9 +47,6 @@ class ReaderSession:
     @property
     def total(self) -> int:
         return len(self.spans)
-
-    def _decided_states(self) -> list[Decision]:
-        return [self.state_of(span) for span in self.spans if self.state_of(span).decided]
 
     @property
     def ignored_count(self) -> int:

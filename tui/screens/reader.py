@@ -143,7 +143,8 @@ class ReaderScreen(ArticleScreen):
         super().__init__(store, actor, scheme, article_ids, article_id)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # No super().on_mount(): Textual calls ArticleScreen's handler itself (a second call
+        # loaded the article twice).
         if self.suggester is not None:
             # After the first frame: training may take a while, and the article comes first.
             self.call_after_refresh(self._refresh_suggester)
