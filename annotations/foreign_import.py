@@ -6,7 +6,8 @@ its exact text within that article, else by its exact text anywhere in the libra
 matches nothing becomes an article of its own, one sentence long, when it can be one (one line
 of text); otherwise, and whenever a label is outside the scheme, the line is reported and
 skipped, never half applied. Decisions are then offered like a merge's: when the same annotator
-decided the same sentence here later, this database's decision stays.
+decided the same sentence here later, this database's decision stays; a line without a time
+(doccano's) only fills in sentences that annotator has not decided here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from annotations.decisions import ANNOTATIONS
+from annotations.decisions import ANNOTATIONS, Decisions
 from annotations.formats.foreign import ForeignDecision
 from annotations.library import add_article, existing_ids
 from annotations.merge import MergeCounts, _offer
@@ -159,11 +160,21 @@ def apply_foreign(
             key = (target[0], *target[1], decision.annotator or default_annotator)
             if target[0] not in result.article_ids:
                 result.article_ids.append(target[0])
+            if decision.updated_at is None and _decided(store, key):
+                # A line without a time cannot be later than anything: it fills in, never
+                # replaces (importing the same doccano file twice changes nothing).
+                counts.kept += 1
+                continue
             _offer(store, ANNOTATIONS, key, incoming, counts)
     result.decisions = counts.added + counts.updated
     result.kept = counts.kept
     result.new_articles = len(new_articles)
     return result
+
+
+def _decided(store: Store, key: tuple[str, int, int, str]) -> bool:
+    identity, start, end, annotator = key
+    return Decisions(store, ANNOTATIONS, annotator, ()).get(identity, (start, end)).decided
 
 
 def _cannot_be_article(decision: ForeignDecision) -> str | None:

@@ -19,8 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.errors import AnnottyError, StoreError
-from annotations.settings import PROJECT
+from annotations.settings import PROJECT, get_setting, set_setting
 from annotations.store import Store
+
+HANDED_OUT_TO = "handout.annotator"
+"""Project setting of a hand-out database: the annotator it was written for."""
+
+
+def handed_out_to(store: Store) -> str | None:
+    """The annotator a hand-out database was written for (None: not a hand-out)."""
+    return get_setting(store, PROJECT, HANDED_OUT_TO)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ def handout(
         raise StoreError(f"{path} is the database being handed out from")
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file")
+    if not path.parent.is_dir():
+        raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
     if path.exists() and not force:
         raise StoreError(f"{path} already exists: choose another name, or --force to replace it")
     ids = [
@@ -107,6 +117,7 @@ def _fill(
         _copy(source, target.conn, "patterns", "1", ())
         _copy(source, target.conn, "settings", "scope IN (?, ?)", (PROJECT, annotator))
         _copy(source, target.conn, "models", "annotator = ?", (annotator,))
+        set_setting(target, PROJECT, HANDED_OUT_TO, annotator)
         copied = {"sentences": 0, "entities": 0, "annotations": 0, "gold": 0}
         theirs = "article_id = ? AND annotator = ?"
         for identity in ids:

@@ -9,12 +9,13 @@ killed half-way leaves whole articles, and importing again picks up the rest as 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from annotations.errors import InputError
 from annotations.ingest import find_files, read_file
+from annotations.language import detect_language, language_name
 from annotations.library import add_article, existing_ids
 from annotations.model import ArticleInput
 from annotations.nlp import Pipeline, analyse, load_pipeline
@@ -60,6 +61,8 @@ class FileResult:
     annotations: int = 0
     problems: list[str] = field(default_factory=list)
     """Lines of other tools' formats that were not imported, one message each (`line N: ...`)."""
+    warnings: list[str] = field(default_factory=list)
+    """Things the user should know about what was imported, one line each (no file name)."""
 
 
 class Importer:
@@ -111,6 +114,7 @@ class Importer:
         contents = read_file(path)
         result = FileResult(path, "duplicate")
         ids, new = self._split_new(contents.articles)
+        new = [replace(article, language=detect_language(article.text)) for article in new]
         result.article_ids = ids
         result.duplicates = len(contents.articles) - len(new)
         if contents.annotations:
@@ -130,6 +134,7 @@ class Importer:
                     for article, analysis in batch:
                         add_article(self.store, article, analysis, self.pipeline.name)
         result.new_articles = len(new)
+        result.warnings = self._language_warnings(new)
         result.problems = list(contents.problems)
         if contents.foreign:
             self._import_foreign(path, contents.foreign, result)
@@ -175,6 +180,19 @@ class Importer:
                 seen.add(identity)
                 new.append(article)
         return ids, new
+
+    def _language_warnings(self, articles: list[ArticleInput]) -> list[str]:
+        """A line for each article not in the language of the pipeline that analysed it."""
+        expected = getattr(self.pipeline.nlp, "lang", None) if articles else None
+        warnings = []
+        for article in articles:
+            if expected and article.language and article.language != expected:
+                where = f"line {article.line}: " if article.line is not None else ""
+                warnings.append(
+                    f"{where}looks like {language_name(article.language)}"
+                    f" ({article.language}); the pipeline is {language_name(expected)}"
+                )
+        return warnings
 
     def _analyse(self, path: Path, articles: list[ArticleInput]) -> list:
         if not articles:

@@ -7,8 +7,6 @@ nothing: one bad line fails the whole file, with a one-line message that names t
 
 from __future__ import annotations
 
-import functools
-import html
 import json
 import os
 import re
@@ -18,11 +16,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from annotations import boilerplate
 from annotations.errors import InputError
+from annotations.files import IS_DIRECTORY, not_a_file, os_reason, read_bytes, source_of
 from annotations.formats.foreign import ForeignDecision
+from annotations.limits import MAX_SOURCE, shorten
 from annotations.markdown import to_plain_text
 from annotations.model import AnnotationInput, ArticleInput
-from annotations.text import clean_line, clean_meta, clean_text, decode, strip_controls
+from annotations.text import (
+    clean_line,
+    clean_meta,
+    clean_text,
+    clean_text_line,
+    decode,
+    strip_controls,
+)
+from annotations.webpage import read_html
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
 NAMED_ONLY_SUFFIXES: tuple[str, ...] = (".json",)
@@ -32,24 +41,12 @@ articles): Label Studio task exports."""
 MAX_TITLE_LENGTH = 150
 """A first line longer than this is a paragraph, not a headline."""
 
-# Whole lines that are navigation or sharing widgets copied along with an article's text.
-# Compared case-insensitively after the symbols in _FURNITURE_TRIM are stripped from both ends.
-_FURNITURE = frozenset(
-    {
-        "share this post", "share this article", "share this story", "share this page",
-        "share this", "share", "share on facebook", "share on twitter", "share on x",
-        "share on linkedin", "share on whatsapp", "tweet", "email this", "print",
-        "print this page", "print this article", "scroll to top", "back to top",
-        "skip to content", "skip to main content", "advertisement", "advertisements",
-        "read more", "continue reading", "related articles", "related posts",
-    }
-)  # fmt: skip
-_FURNITURE_TRIM = " \t:|»«›‹→←↑^•·"
 # A headline may end in "?" or "!", but a first line ending like this is a sentence or a lead-in.
 _SENTENCE_END = (".", ",", ":", ";", "…")
 _CLOSING_QUOTES = "\"'”’»)]"
 _INITIALISM = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # "U.S." may end a headline
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_PLAIN_TEXT_RULES = boilerplate.rules_named("widget label")
+"""What is dropped from .txt and .md files: only whole lines that are a widget's label."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +66,14 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
 
     A file is taken as given, even a hidden one, but one with an unsupported suffix is an error
     entry. A directory is walked recursively, in sorted order, taking the files with a supported
-    suffix and skipping hidden files and directories (and anything that is not a regular file).
-    A path that does not exist is an error entry. The result keeps the order of `paths`; a file
-    reached twice (by two paths, or a path and a directory) is listed once.
+    suffix and skipping hidden files and directories. A path that does not exist, or is not a
+    regular file (a FIFO, a socket, a device, a symbolic link loop), is an error entry, whether
+    given or found with a supported suffix in a folder; so is a folder with a supported suffix
+    ("notes.txt/") inside a folder that holds nothing to import. Every file given, and every
+    path found that looks like an article, has exactly one entry (a folder given that holds
+    nothing to import has none: the summary says so). The result keeps the order of `paths`; a file
+    reached twice (by two paths, or a path and a directory) is listed once. Nothing is opened:
+    a FIFO is never read, so it cannot block.
 
     Returns:
         (path, None) for each file to read, (path, error) for each path that cannot be read.
@@ -89,13 +91,12 @@ def find_files(paths: Sequence[Path]) -> list[tuple[Path, InputError | None]]:
             found.append((path, error))
 
     for path in paths:
-        if path.is_dir():
+        problem = not_a_file(path)
+        if problem == IS_DIRECTORY:
             for entry, error in _walk(path):
                 add(entry, error)
-        elif not path.exists():
-            add(path, InputError("no such file or directory"))
-        elif not path.is_file():
-            add(path, InputError("not a regular file"))
+        elif problem is not None:
+            add(path, InputError(problem))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES + NAMED_ONLY_SUFFIXES:
             add(path, InputError(_unsupported(path)))
         else:
@@ -116,7 +117,7 @@ def read_file(path: Path) -> FileContents:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES + NAMED_ONLY_SUFFIXES:
         raise InputError(_unsupported(path))
-    raw = decode(_read_bytes(path))
+    raw = decode(read_bytes(path))
     if suffix == ".jsonl":
         return _read_jsonl(path, raw)
     if suffix == ".json":
@@ -124,7 +125,7 @@ def read_file(path: Path) -> FileContents:
     if not raw.strip():
         raise InputError("empty file")
     if suffix in (".html", ".htm"):
-        article = _read_html(path, raw)
+        article = read_html(path, raw)
     else:
         article = _read_plain(path, raw, markdown=suffix in (".md", ".markdown"))
     return FileContents(articles=[article], annotations=[])
@@ -138,7 +139,7 @@ def find_title(text: str) -> str | None:
     first, _, rest = text.partition("\n")
     if not rest.startswith("\n") or not rest.strip():
         return None
-    title = clean_line(first)
+    title = clean_text_line(first)
     if not title or len(title) > MAX_TITLE_LENGTH or not any(c.isalnum() for c in title):
         return None
     if title.startswith(("- ", "* ", "+ ")):  # a list item, not a headline
@@ -153,33 +154,35 @@ def drop_furniture(text: str) -> str:
     """Remove whole lines of page furniture ("Share this post", "scroll to top", ...).
 
     A line that only contains such words among others stays. The blank-line layout is made
-    regular again afterwards: no runs of blank lines, none at the start or end.
+    regular again afterwards: no runs of blank lines, none at the start or end. (The rule is
+    `widget label` in annotations.boilerplate; HTML pages get every rule there.)
     """
-    lines = [
-        line
-        for line in text.split("\n")
-        if line.strip(_FURNITURE_TRIM).casefold() not in _FURNITURE
-    ]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return boilerplate.clean(text, rules=_PLAIN_TEXT_RULES).text
 
 
 def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
-    """The supported files under a directory, sorted by their path below it."""
+    """The supported files under a directory, sorted by their path below it.
+
+    Files with other suffixes and hidden names are skipped without a word (a folder of articles
+    holds images and notes too); an entry with a supported suffix that cannot be read as a file
+    is reported, so that no article goes missing silently.
+    """
     found: list[tuple[Path, InputError | None]] = []
 
     def report(error: OSError) -> None:
-        found.append((Path(error.filename or root), InputError(_os_reason(error))))
+        found.append((Path(error.filename or root), InputError(os_reason(error))))
 
     for folder, dirs, files in os.walk(root, onerror=report):
         dirs[:] = [name for name in dirs if not name.startswith(".")]
+        before = len(found)
         for name in files:
             path = Path(folder, name)
-            if (
-                not name.startswith(".")
-                and path.suffix.lower() in SUPPORTED_SUFFIXES
-                and path.is_file()
-            ):
-                found.append((path, None))
+            if not name.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                problem = not_a_file(path)
+                found.append((path, InputError(problem) if problem else None))
+        looks_like_a_file = Path(folder).suffix.lower() in SUPPORTED_SUFFIXES
+        if Path(folder) != root and looks_like_a_file and len(found) == before and not dirs:
+            found.append((Path(folder), InputError(IS_DIRECTORY)))
     # Sorting the parts (not the strings) keeps a folder's files together: "a/b.txt" < "a.txt".
     return sorted(found, key=lambda item: _relative_parts(item[0], root))
 
@@ -198,28 +201,6 @@ def _unsupported(path: Path) -> str:
     return f"unsupported file type {path.suffix} {accepted}"
 
 
-def _os_reason(error: OSError) -> str:
-    """A one-line reason for an OS error, without the errno and file name noise."""
-    if isinstance(error, FileNotFoundError):
-        return "no such file or directory"
-    if isinstance(error, PermissionError):
-        return "permission denied"
-    if isinstance(error, IsADirectoryError):
-        return "is a directory, not a file"
-    if error.strerror:
-        return f"cannot read the file ({error.strerror.lower()})"
-    return "cannot read the file"
-
-
-def _read_bytes(path: Path) -> bytes:
-    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
-        raise InputError("not a regular file")
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InputError(_os_reason(error)) from None
-
-
 def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
     """A .txt or .md file: one article, its headline the title if it has one."""
     text = clean_text(raw)
@@ -228,87 +209,14 @@ def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
     title = None
     if markdown:
         text, front_title = to_plain_text(text)
-        title = clean_line(front_title) if front_title else None
+        title = clean_text_line(front_title) if front_title else None
         # The front matter's title is the headline; it goes into the text unless already there.
         if title and text.partition("\n")[0] != title:
             text = f"{title}\n\n{text}" if text else title
     text = drop_furniture(text)
     if not text:
         raise InputError("no article text in the file")
-    return ArticleInput(text=text, title=title or find_title(text), source=str(path))
-
-
-def _read_html(path: Path, raw: str) -> ArticleInput:
-    """An HTML page: its main text and metadata, as trafilatura finds them."""
-    import trafilatura  # slow to import: only when there is HTML to read
-
-    def extract(page: str) -> Any:
-        try:
-            return trafilatura.bare_extraction(
-                page,
-                fast=True,
-                with_metadata=True,
-                include_comments=False,
-                include_tables=False,
-                include_images=False,
-                include_links=False,
-                deduplicate=False,
-                config=_trafilatura_config(),
-            )
-        except Exception as error:  # a third-party parser on arbitrary input: anything goes
-            raise InputError(f"cannot parse the HTML ({type(error).__name__})") from None
-
-    # The parser drops a lone ESC but keeps the rest of its sequence ("[31m") as text, so the
-    # sequences must go before parsing; what comes out is still cleaned like any other text.
-    raw = strip_controls(raw)
-    document = extract(raw)
-    if document is None and "<body" not in raw.lower():
-        # trafilatura rejects a bare fragment ("<p>...</p>") as not quite HTML.
-        document = extract(f"<html><body>{raw}</body></html>")
-    body = drop_furniture(clean_text(document.text or "")) if document is not None else ""
-    found_title = (document.title if document is not None else None) or _html_title(raw)
-    title = clean_line(found_title) if found_title else ""
-    if title:
-        first, _, rest = body.partition("\n")
-        if first.casefold() == title.casefold():
-            body = rest.strip("\n")  # put back below with a blank line, like a .txt headline
-    if not body:
-        raise InputError("no article text found in the HTML")
-    meta: dict[str, str] = {}
-    if document is not None:
-        for key in ("url", "date", "author", "sitename"):
-            value = getattr(document, key, None)
-            if isinstance(value, str) and (value := clean_line(value)):
-                meta[key] = value
-    return ArticleInput(
-        text=f"{title}\n\n{body}" if title else body,
-        title=title or None,
-        source=meta.get("url") or str(path),
-        meta=meta or None,
-    )
-
-
-@functools.cache
-def _trafilatura_config() -> Any:
-    """trafilatura's settings, changed so that short articles are kept as they are.
-
-    By default an extraction under 250 characters sends trafilatura to its fallbacks, which on a
-    short page return the navigation and footer text instead of the article, and on a page with
-    no article at all return the menu as if it were one. With the threshold at 0 and `fast`
-    (no readability/jusText comparison), a short article comes out alone and an empty page
-    comes out empty.
-    """
-    from trafilatura.settings import use_config
-
-    config = use_config()
-    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
-    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
-    return config
-
-
-def _html_title(raw: str) -> str | None:
-    match = _HTML_TITLE.search(raw)
-    return html.unescape(match.group(1)) if match else None
+    return ArticleInput(text=text, title=title or find_title(text), source=source_of(path))
 
 
 def _read_jsonl(path: Path, raw: str) -> FileContents:
@@ -388,8 +296,8 @@ def _article(record: dict[str, Any], number: int, path: Path) -> ArticleInput:
             break
     return ArticleInput(
         text=text,
-        title=(clean_line(title) if title else None) or find_title(text),
-        source=source or f"{path.name}:{number}",
+        title=(clean_text_line(title) if title else None) or find_title(text),
+        source=shorten(source, MAX_SOURCE) if source else source_of(path, number),
         meta=meta,
         line=number,
     )

@@ -41,7 +41,7 @@ def add_article(
     text = article.text
     store.conn.execute(
         "INSERT INTO articles (id, title, source, text, meta, imported_at, pipeline,"
-        " sentence_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " sentence_count, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             identity,
             article.title,
@@ -51,6 +51,7 @@ def add_article(
             utc_now(),
             pipeline,
             len(analysis.sentences),
+            article.language,
         ),
     )
     store.conn.executemany(
@@ -82,7 +83,8 @@ def get_article(store: Store, identity: str, *, entities: bool = True) -> Articl
         AnnottyError: no such article.
     """
     row = store.conn.execute(
-        "SELECT id, title, source, text, meta, imported_at, pipeline FROM articles WHERE id = ?",
+        "SELECT id, title, source, text, meta, imported_at, pipeline, language FROM articles"
+        " WHERE id = ?",
         (identity,),
     ).fetchone()
     if row is None:
@@ -96,6 +98,7 @@ def get_article(store: Store, identity: str, *, entities: bool = True) -> Articl
         imported_at=row[5],
         pipeline=row[6],
         meta=json.loads(row[4]) if row[4] else None,
+        language=row[7],
     )
     paragraph, previous_end = 0, 0
     for idx, start, end in store.conn.execute(
@@ -336,11 +339,6 @@ def library_page(store: Store, annotator: str, rowids: Sequence[int]) -> list[Ar
 def article_rowid(store: Store, identity: str) -> int | None:
     """An article's rowid (its place in library order), or None if there is no such article."""
     return store.value("SELECT rowid FROM articles WHERE id = ?", (identity,))  # type: ignore[return-value]
-
-
-def has_assignments(store: Store) -> bool:
-    """Whether any article is assigned to anyone (team work is under way)."""
-    return store.value("SELECT 1 FROM assignments LIMIT 1") is not None
 
 
 def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:

@@ -7,19 +7,19 @@ the later `updated_at` wins; the earlier is counted as a conflict, never silentl
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
+from annotations.dbfile import open_foreign, read_header
 from annotations.decisions import ANNOTATIONS, GOLD, Decisions, Layer, write_decision
 from annotations.errors import InputError, SchemeError, StoreError
+from annotations.merge_source import ARTICLE_COLUMNS, MergeSource
 from annotations.model import AnnotationInput, Decision
 from annotations.scheme import get_labels, in_scheme_order
 from annotations.store import APPLICATION_ID, SCHEMA_VERSION, Store, utc_now
+from annotations.text import printable
 
 Key = tuple[str, int, int, str]
 
@@ -115,107 +115,113 @@ def import_annotations(store: Store, lines: Sequence[AnnotationInput]) -> int:
 
 def _open_other(path: Path, store: Store) -> sqlite3.Connection:
     """Open another annotty database read-only, after checking it is one we can read."""
-    if not path.is_file():
-        raise StoreError(f"no such database: {path}")
-    if path.resolve() == store.path.resolve():
-        raise StoreError(f"{path} is the database being merged into")
-    uri = f"file:{quote(os.fspath(path.resolve()))}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
-        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError:
-        raise StoreError(f"{path} is not an annotty database") from None
-    if application_id != APPLICATION_ID:
-        conn.close()
-        raise StoreError(f"{path} is not an annotty database")
-    if version != SCHEMA_VERSION:
-        conn.close()
-        newer = version > SCHEMA_VERSION
+        same = path.resolve() == store.path.resolve()
+    except (OSError, RuntimeError):
+        same = False
+    if same:
+        raise StoreError(f"{printable(path)} is the database being merged into")
+    try:
+        exists = path.exists()
+    except OSError:
+        exists = False
+    if not exists:
+        raise StoreError(f"no such database: {printable(path)}")
+    header = read_header(path)  # one line of its own: not SQLite, truncated, unreadable
+    if header.application_id != APPLICATION_ID:
+        raise StoreError(f"{printable(path)} is not an annotty database")
+    if header.user_version != SCHEMA_VERSION:
+        newer = header.user_version > SCHEMA_VERSION
         raise StoreError(
-            f"{path} has schema {version}, this annotty {SCHEMA_VERSION}: "
-            + ("upgrade annotty" if newer else f"open it once with this annotty ({path} stats)")
+            f"{printable(path)} has schema {header.user_version}, this annotty {SCHEMA_VERSION}: "
+            + (
+                "upgrade annotty"
+                if newer
+                else f"open it once with this annotty (annotty --db {printable(path)} stats)"
+            )
         )
+    conn, _ = open_foreign(path)
     return conn
 
 
 def _check_schemes(mine: list[str], theirs: list[str], path: Path) -> None:
     if mine == theirs:
         return
+    shown = printable(path)
     only_theirs = [name for name in theirs if name not in mine]
     only_mine = [name for name in mine if name not in theirs]
     if only_theirs:
         raise SchemeError(
-            f"label schemes differ: {path} has {', '.join(only_theirs)}, this database does not"
+            f"label schemes differ: {shown} has {', '.join(only_theirs)}, this database does not"
         )
     if only_mine:
         raise SchemeError(
-            f"label schemes differ: this database has {', '.join(only_mine)}, {path} does not"
+            f"label schemes differ: this database has {', '.join(only_mine)}, {shown} does not"
         )
     raise SchemeError(
-        f"label schemes differ in order: {', '.join(theirs)} in {path}, {', '.join(mine)} here"
+        f"label schemes differ in order: {', '.join(theirs)} in {shown}, {', '.join(mine)} here"
     )
 
 
 def merge_database(store: Store, path: Path) -> MergeCounts:
     """Copy another annotty database's articles, analyses and decisions into this one.
 
+    Every row of the other database is checked first (merge_source.py), without holding this
+    database's write lock; only when all of them pass is anything written, in one transaction.
+    The other file is opened read-only and nothing is created beside it (dbfile.py).
+
     Raises:
-        StoreError: the other file is not an annotty database this annotty can read.
+        StoreError: the other file is not an annotty database this annotty can read, or a row
+            of it is not what annotty writes (the message names the first); nothing is merged.
         SchemeError: the label schemes differ (nothing is merged).
     """
     other = _open_other(path, store)
     try:
-        theirs = [row[0] for row in other.execute("SELECT name FROM labels ORDER BY position")]
-        _check_schemes(get_labels(store), theirs, path)
+        scheme = get_labels(store)
+        _check_schemes(scheme, MergeSource(other, path, scheme).labels(), path)
+        # First pass: read and check everything; the second reads again and writes.
+        checking = MergeSource(other, path, scheme)
+        for _ in checking.articles():
+            pass
+        for layer in (ANNOTATIONS, GOLD):
+            for _ in checking.decisions(layer):
+                pass
         counts = MergeCounts()
+        source = MergeSource(other, path, scheme)
         with store.write():
-            _copy_articles(store, other, counts)
-            _merge_layer(store, other, ANNOTATIONS, counts)
-            _merge_layer(store, other, GOLD, counts)
+            _copy_articles(store, source, counts)
+            _merge_layer(store, source, ANNOTATIONS, counts)
+            _merge_layer(store, source, GOLD, counts)
         return counts
     finally:
         other.close()
 
 
-_ARTICLE_COLUMNS = "id, title, source, text, meta, imported_at, pipeline, sentence_count"
-
-
-def _copy_articles(store: Store, other: sqlite3.Connection, counts: MergeCounts) -> None:
+def _copy_articles(store: Store, source: MergeSource, counts: MergeCounts) -> None:
     conn = store.conn
-    for row in other.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY rowid"):
-        if conn.execute("SELECT 1 FROM articles WHERE id = ?", (row[0],)).fetchone():
+    for article in source.articles():
+        if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
             counts.articles_known += 1
             continue
         counts.articles_added += 1
         conn.execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
+            f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            article.row,
         )
         conn.executemany(
             'INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',
-            other.execute(
-                'SELECT article_id, idx, start, "end", text FROM sentences WHERE article_id = ?',
-                (row[0],),
-            ),
+            [(article.id, *sentence) for sentence in article.sentences],
         )
         conn.executemany(
-            'INSERT INTO entities (article_id, start, "end", label, text) VALUES (?, ?, ?, ?, ?)',
-            other.execute(
-                'SELECT article_id, start, "end", label, text FROM entities WHERE article_id = ?',
-                (row[0],),
-            ),
+            'INSERT OR IGNORE INTO entities (article_id, start, "end", label, text)'
+            " VALUES (?, ?, ?, ?, ?)",
+            [(article.id, *entity) for entity in article.entities],
         )
 
 
-def _merge_layer(
-    store: Store, other: sqlite3.Connection, layer: Layer, counts: MergeCounts
-) -> None:
-    rows = other.execute(
-        f'SELECT article_id, start, "end", {layer.actor_column}, labels, decided, updated_at'
-        + (", note" if layer is GOLD else ", NULL")
-        + f" FROM {layer.table}"
-    )
-    for article_id, start, end, actor, labels, decided, updated_at, note in rows:
+def _merge_layer(store: Store, source: MergeSource, layer: Layer, counts: MergeCounts) -> None:
+    for key, decision in source.decisions(layer):
+        article_id, start, end, _ = key
         known = store.conn.execute(
             'SELECT 1 FROM sentences WHERE article_id = ? AND start = ? AND "end" = ?',
             (article_id, start, end),
@@ -223,5 +229,4 @@ def _merge_layer(
         if not known:
             counts.unmatched += 1
             continue
-        decision = Decision(tuple(json.loads(labels)), bool(decided), updated_at, note)
-        _offer(store, layer, (article_id, start, end, actor), decision, counts)
+        _offer(store, layer, key, decision, counts)

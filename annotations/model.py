@@ -60,6 +60,8 @@ class ArticleInput:
     meta: dict[str, Any] | None = None
     line: int | None = None
     """Line of the JSONL file it came from, for error messages."""
+    language: str | None = None
+    """ISO 639-1 code of the language it is written in, when known (set at import)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ class Article:
     imported_at: str
     pipeline: str | None = None
     meta: dict[str, Any] | None = None
+    language: str | None = None
+    """ISO 639-1 code of the language detected at import, if any."""
     sentences: list[Sentence] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     _starts: list[int] | None = field(default=None, repr=False, compare=False)

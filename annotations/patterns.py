@@ -22,7 +22,7 @@ from typing import Any
 
 from annotations.errors import InputError
 from annotations.store import Store
-from annotations.text import clean_line, decode
+from annotations.text import clean_line, clean_text_line, decode
 
 MAX_PATTERNS = 100_000
 MAX_PHRASE_CHARS = 500
@@ -77,7 +77,7 @@ def _parse_line(raw: str, scheme: Sequence[str], checker: _Checker) -> Pattern:
         raise ValueError(f"label {label!r} is not in the scheme ({', '.join(scheme)})")
     pattern = record.get("pattern")
     if isinstance(pattern, str):
-        phrase = clean_line(pattern)
+        phrase = clean_text_line(pattern)
         if not phrase:
             raise ValueError("empty pattern")
         if len(phrase) > MAX_PHRASE_CHARS:

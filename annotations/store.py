@@ -12,7 +12,6 @@ anything is written to it.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,9 +20,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from annotations.errors import StoreError
+from annotations.text import clean_line, clean_text_line, printable
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 APPLICATION_ID = 0x414E4E54
 """`PRAGMA application_id` of every annotty database ("ANNT"): how a file is known as ours."""
 BUSY_TIMEOUT_MS = 10_000
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def default_db_path() -> Path:
@@ -184,7 +182,17 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (annotator, scheme)
         )""",
     ],
-    # 3: the library at scale: full-text search over titles and texts (sqlite-utils' layout, so
+    # 3: titles and sources stored before the sanitiser knew bidi controls and zero-width
+    # characters (and sources that were raw file names, escape sequences and all) are cleaned.
+    # Texts are not: an article's id is the hash of its text. Names are not either: cleaning
+    # could make two annotators one.
+    [
+        "UPDATE articles SET title = annotty_clean_text_line(title)"
+        " WHERE title IS NOT NULL AND title != annotty_clean_text_line(title)",
+        "UPDATE articles SET source = annotty_clean_line(source)"
+        " WHERE source IS NOT NULL AND source != annotty_clean_line(source)",
+    ],
+    # 4: the library at scale: full-text search over titles and texts (sqlite-utils' layout, so
     # `sqlite-utils search` works too), kept in sync by triggers; an index that lists articles
     # and sums their sizes without reading their texts; one that counts each annotator's
     # progress per article without reading the annotations.
@@ -208,6 +216,21 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions migrations may use: `annotty_clean_line(text)` and
+    `annotty_clean_text_line(text)` are the sanitiser's (NULL and non-text stay as they are)."""
+    for name, clean in (
+        ("annotty_clean_line", clean_line),
+        ("annotty_clean_text_line", clean_text_line),
+    ):
+        conn.create_function(
+            name,
+            1,
+            lambda value, clean=clean: clean(value) if isinstance(value, str) else value,
+            deterministic=True,
+        )
 
 
 class Store:
@@ -252,6 +275,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            register_functions(conn)
             store = cls(conn, path)
             store._migrate()
         except sqlite3.Error as error:
@@ -270,12 +294,15 @@ class Store:
         Raises:
             StoreError: the file cannot be opened.
         """
+        from annotations.dbfile import connect_readonly
+
         path = Path(path).expanduser()
-        uri = f"file:{quote(os.fspath(path.resolve()))}?mode=ro"
+        # Not immutable: the reader's own connection is writing to the file meanwhile.
+        conn = connect_readonly(path, immutable=False)
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error as error:
+            conn.close()
             raise StoreError(f"cannot open {path}: {error}") from None
         return cls(conn, path)
 
@@ -333,33 +360,30 @@ class Store:
 
 def _newer_message(path: Path, version: int) -> str:
     return (
-        f"{path} was written by a newer annotty (schema {version}; this annotty knows up to "
-        f"{SCHEMA_VERSION}): upgrade annotty to open it"
+        f"{printable(path)} was written by a newer annotty (schema {version}; this annotty"
+        f" knows up to {SCHEMA_VERSION}): upgrade annotty to open it"
     )
 
 
 def _check_foreign(path: Path) -> None:
-    """Refuse, without writing to it, a file that is not an annotty database we can use."""
+    """Refuse, without writing to it or leaving a file beside it, a file that is not an annotty
+    database we can use (see annotations.dbfile)."""
+    from annotations.dbfile import connect_readonly, read_header
+
+    wal = Path(f"{path}-wal")
+    header = read_header(path, check_size=not (wal.exists() and wal.stat().st_size))
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
-    if header != SQLITE_HEADER:
-        raise StoreError(f"{path} is not an annotty database (not an SQLite file)")
-    uri = f"file:{quote(os.fspath(path.resolve()))}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = connect_readonly(path)
         try:
-            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error as error:
-        raise StoreError(f"{path} is not a usable SQLite database: {error}") from None
+        raise StoreError(f"{printable(path)} is not a usable SQLite database: {error}") from None
     # Another application's id marks the file as theirs even before it has any table.
-    if application_id != APPLICATION_ID and (tables or application_id):
-        raise StoreError(f"{path} is an SQLite database, but not annotty's; refusing to change it")
-    if version > SCHEMA_VERSION:
-        raise StoreError(_newer_message(path, version))
+    if header.application_id != APPLICATION_ID and (tables or header.application_id):
+        raise StoreError(
+            f"{printable(path)} is an SQLite database, but not annotty's; refusing to change it"
+        )
+    if header.user_version > SCHEMA_VERSION:
+        raise StoreError(_newer_message(path, header.user_version))

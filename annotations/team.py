@@ -24,6 +24,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from annotations.errors import AnnottyError, InputError
 from annotations.library import resolve_article
@@ -236,28 +237,8 @@ def assign(
             assigned.setdefault(identity, {})[name] = bool(is_calibration)
         chosen = sorted(set(scope) if scope is not None else set(sizes))
         new_calibration = _choose_calibration(plan, assigned, chosen)
-        load = {name: 0 for name in plan.annotators}
-        for identity, names in assigned.items():
-            for name in names:
-                if name in load:
-                    load[name] += sizes[identity]
         calibrated = {identity for identity, names in assigned.items() if any(names.values())}
-        calibrated |= new_calibration
-        order = sorted(chosen, key=lambda i: (i not in calibrated, -sizes[i], _rank(plan.seed, i)))
-        rows: list[tuple[str, str, int]] = []
-        touched = 0
-        for identity in order:
-            current = assigned.get(identity, {})
-            if identity in calibrated:
-                wanted = [name for name in plan.annotators if name not in current]
-            else:
-                free = [name for name in plan.annotators if name not in current]
-                free.sort(key=lambda name: (load[name], _rank(plan.seed, identity, name)))
-                wanted = free[: max(0, plan.overlap - len(current))]
-            for name in wanted:
-                load[name] += sizes[identity]
-                rows.append((identity, name, int(identity in calibrated)))
-            touched += bool(wanted)
+        rows = _top_up(plan, chosen, sizes, assigned, calibrated | new_calibration)
         now = utc_now()
         store.conn.executemany(
             "INSERT INTO assignments (article_id, annotator, calibration, assigned_at)"
@@ -269,7 +250,37 @@ def assign(
             [(identity,) for identity in sorted(new_calibration)],
         )
         _save_plan(store, plan)
+    touched = len({identity for identity, _, _ in rows})
     return Assigned(plan, touched, len(rows), len(new_calibration), released)
+
+
+def _top_up(
+    plan: Plan,
+    chosen: Sequence[str],
+    sizes: dict[str, int],
+    assigned: dict[str, dict[str, bool]],
+    calibrated: set[str],
+) -> list[tuple[str, str, int]]:
+    """The assignments to add, as (article, annotator, calibration) rows: calibration articles
+    to every annotator of the plan, then the others, largest first, each to the least loaded
+    annotators until it has `plan.overlap` of them."""
+    load = {name: 0 for name in plan.annotators}
+    for identity, names in assigned.items():
+        for name in names:
+            if name in load:
+                load[name] += sizes[identity]
+    order = sorted(chosen, key=lambda i: (i not in calibrated, -sizes[i], _rank(plan.seed, i)))
+    rows = []
+    for identity in order:
+        current = assigned.get(identity, {})
+        free = [name for name in plan.annotators if name not in current]
+        if identity not in calibrated:
+            free.sort(key=lambda name: (load[name], _rank(plan.seed, identity, name)))
+            free = free[: max(0, plan.overlap - len(current))]
+        for name in free:
+            load[name] += sizes[identity]
+            rows.append((identity, name, int(identity in calibrated)))
+    return rows
 
 
 def _choose_calibration(
@@ -313,37 +324,42 @@ def _release_dropped(store: Store, plan: Plan) -> int:
 
 # --- progress against the plan --------------------------------------------------------------------
 
-_DONE_BY_ASSIGNMENT = """
-    SELECT g.article_id, g.annotator, g.calibration, a.title, a.sentence_count,
-           coalesce(d.decided, 0), coalesce(d.ignored, 0)
-    FROM assignments g
-    JOIN articles a ON a.id = g.article_id
-    LEFT JOIN (
-        SELECT n.article_id, n.annotator,
-               sum(n.decided AND NOT n.ignored) AS decided, sum(n.decided AND n.ignored) AS ignored
-        FROM annotations n
-        JOIN sentences s ON s.article_id = n.article_id AND s.start = n.start AND s."end" = n."end"
-        {where}
-        GROUP BY n.article_id, n.annotator
-    ) d ON d.article_id = g.article_id AND d.annotator = g.annotator
-    {outer}
-    ORDER BY a.rowid, g.annotator
-"""
+
+def _done(ignored: bool) -> str:
+    """A subquery counting one assignment's decided (or ignored) sentences: it reads only that
+    annotator's rows in that article (an index range), whatever the size of the database."""
+    return (
+        "(SELECT count(*) FROM annotations n JOIN sentences s ON s.article_id = n.article_id"
+        ' AND s.start = n.start AND s."end" = n."end"'
+        " WHERE n.annotator = g.annotator AND n.article_id = g.article_id AND n.decided"
+        f" AND {'' if ignored else 'NOT '}n.ignored)"
+    )
 
 
 def _assignment_rows(store: Store, annotator: str | None = None) -> list[tuple]:
-    """(article, annotator, calibration, title, sentences, decided, ignored) per assignment."""
-    if annotator is None:
-        sql = _DONE_BY_ASSIGNMENT.format(where="", outer="")
-        return store.conn.execute(sql).fetchall()
-    sql = _DONE_BY_ASSIGNMENT.format(where="WHERE n.annotator = ?", outer="WHERE g.annotator = ?")
-    return store.conn.execute(sql, (annotator, annotator)).fetchall()
+    """(article, annotator, calibration, title, sentences, decided, ignored) per assignment, in
+    library order."""
+    sql = (
+        "SELECT g.article_id, g.annotator, g.calibration, a.title, a.sentence_count,"
+        f" {_done(False)}, {_done(True)}"
+        " FROM assignments g JOIN articles a ON a.id = g.article_id"
+        + (" WHERE g.annotator = ?" if annotator is not None else "")
+        + " ORDER BY a.rowid, g.annotator"
+    )
+    return store.conn.execute(sql, () if annotator is None else (annotator,)).fetchall()
 
 
-def coverage(store: Store) -> list[Coverage]:
-    """Every assigned article, in library order, with its annotators and who has finished it."""
+def coverage(store: Store, rows: list[tuple] | None = None) -> list[Coverage]:
+    """Every assigned article, in library order, with its annotators and who has finished it.
+
+    Args:
+        store: the database.
+        rows: the assignment rows, when already read for `progress` (see `team_state`).
+    """
     result: dict[str, Coverage] = {}
-    for identity, name, calibration, title, sentences, decided, ignored in _assignment_rows(store):
+    for identity, name, calibration, title, sentences, decided, ignored in (
+        _assignment_rows(store) if rows is None else rows
+    ):
         row = result.get(identity) or Coverage(identity, title, sentences, False, (), ())
         finished = row.finished + ((name,) if decided + ignored >= sentences else ())
         result[identity] = Coverage(
@@ -355,6 +371,12 @@ def coverage(store: Store) -> list[Coverage]:
             finished,
         )
     return list(result.values())
+
+
+def team_state(store: Store) -> tuple[list[Progress], list[Coverage]]:
+    """`progress` and `coverage` together, from one reading of the assignments."""
+    rows = _assignment_rows(store)
+    return progress(store, rows=rows), coverage(store, rows)
 
 
 def reached_articles(store: Store) -> list[str]:
@@ -383,11 +405,15 @@ def first_assigned(store: Store, annotator: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def progress(store: Store, annotator: str | None = None) -> list[Progress]:
+def progress(
+    store: Store, annotator: str | None = None, *, rows: list[tuple] | None = None
+) -> list[Progress]:
     """Each annotator's progress on their assignments: the plan's annotators in the plan's order,
     then anyone else with assignments, by name. With `annotator`, only theirs ([] if none)."""
     totals: dict[str, list[int]] = {}
-    for _, name, _, _, sentences, decided, ignored in _assignment_rows(store, annotator):
+    if rows is None:
+        rows = _assignment_rows(store, annotator)
+    for _, name, _, _, sentences, decided, ignored in rows:
         figures = totals.setdefault(name, [0, 0, 0, 0, 0])
         figures[0] += 1
         figures[1] += sentences
@@ -404,3 +430,50 @@ def annotator_progress(store: Store, annotator: str) -> Progress | None:
     """One annotator's progress on their assignments, or None when nothing is assigned to them."""
     found = progress(store, annotator)
     return found[0] if found else None
+
+
+def plan_as_json(store: Store) -> dict[str, Any] | None:
+    """The plan, progress per annotator and every assigned article's state, as plain JSON data
+    (None when there is no plan): what `annotty assign --show --json` prints."""
+    plan = get_plan(store)
+    if plan is None:
+        return None
+    people, rows = team_state(store)
+    return {
+        "plan": {
+            "annotators": list(plan.annotators),
+            "overlap": plan.overlap,
+            "calibration": plan.calibration,
+            "seed": plan.seed,
+        },
+        "articles": {
+            "total": int(store.value("SELECT count(*) FROM articles") or 0),
+            "assigned": len(rows),
+            "reached": sum(row.reached for row in rows),
+        },
+        "annotators": [
+            {
+                "annotator": row.annotator,
+                "in_plan": row.in_plan,
+                "articles": row.articles,
+                "sentences": row.sentences,
+                "decided": row.decided,
+                "ignored": row.ignored,
+                "remaining": row.remaining,
+                "finished": row.finished,
+            }
+            for row in people
+        ],
+        "assignments": [
+            {
+                "article_id": row.article_id,
+                "title": row.title,
+                "sentences": row.sentences,
+                "calibration": row.calibration,
+                "annotators": list(row.assigned),
+                "finished": list(row.finished),
+                "reached": row.reached,
+            }
+            for row in rows
+        ],
+    }

@@ -1,15 +1,21 @@
 """The one sanitiser: every string that comes from outside passes through here once, on the way in.
 
 Articles, titles, meta values, annotator and label names may hold anything: terminal escape
-sequences, C0/C1 control bytes, CRLF line ends, decomposed Unicode. What leaves this module is
-NFC text with LF line ends and no control characters other than newline and tab, so that it can be
+sequences, C0/C1 control bytes, CRLF line ends, decomposed Unicode, bidi overrides that reorder
+what an annotator reads, zero-width characters that hide text or make two names look alike. What
+leaves this module is NFC text with LF line ends and no control characters other than newline and
+tab, no bidi controls and no invisible characters (but see `_joiners_in_words`), so that it can be
 stored, hashed for identity, and drawn in a terminal as plain data.
+
+Values that are printed without being stored (a path the user typed, a file name found in a
+folder) are not cleaned but made visible: `printable` escapes what a terminal would act on.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 import unicodedata
 
@@ -33,6 +39,28 @@ _ESCAPE_SEQUENCE = re.compile(
 # C0 and C1 controls except TAB and LF, DEL, and the Unicode line/paragraph separators (which
 # terminals draw as line breaks the layout does not know about), plus lone surrogates.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# Invisible characters that are never wanted: bidi embeddings, overrides and isolates (U+202A-202E,
+# U+2066-2069) and marks (U+200E, U+200F, U+061C), which reorder what is drawn around them (and
+# can make a sentence read differently from what is stored); zero-width space, word joiner and
+# invisible operators (U+200B, U+2060-2064), the BOM/zero-width no-break space (U+FEFF) anywhere;
+# the deprecated format characters U+206A-206F; and the tag characters (U+E0000-E007F), which
+# carry hidden ASCII text ("ASCII smuggling") that no terminal shows.
+_INVISIBLE = re.compile(
+    "[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]"
+)
+_JOINERS = re.compile("[\u200c\u200d]")
+# Scripts in which ZWNJ/ZWJ change how letters join or form conjuncts, so that removing them
+# changes the spelling of a word: Arabic (Persian, Urdu, ...) with its supplements and
+# presentation forms, Syriac, Thaana, N'Ko, the Indic scripts from Devanagari to Sinhala, Tibetan,
+# Myanmar, Khmer and Mongolian.
+_JOINING_SCRIPT = re.compile(
+    "[\u0600-\u06ff\u0700-\u074f\u0750-\u077f\u0780-\u07bf\u07c0-\u07ff\u08a0-\u08ff"
+    "\u0900-\u0dff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u1800-\u18af"
+    "\ufb50-\ufdff\ufe70-\ufefe]"
+)
+# Characters an emoji ZWJ sequence joins ("man, ZWJ, rocket" is one astronaut): pictographs and
+# symbols, skin-tone modifiers and the emoji presentation selector.
+_EMOJI_PART = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff\ufe0f]")
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
 _WHITESPACE_RUN = re.compile(r"\s+")
@@ -66,16 +94,50 @@ def strip_controls(value: str) -> str:
     value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
     if "\x1b" in value or "\x9b" in value:
         value = _ESCAPE_SEQUENCE.sub("", value)
-    return _CONTROL.sub("", value)
+    return _INVISIBLE.sub("", _CONTROL.sub("", value))
+
+
+def _joiners_in_words(value: str) -> str:
+    """Drop ZWNJ/ZWJ except between two characters where they change what is drawn.
+
+    In Persian "می‌خواهم" the ZWNJ keeps two letters from joining, and in Devanagari a ZWJ or
+    ZWNJ chooses between a conjunct and a half form: there they are spelling, and removing them
+    changes the word (and the article's id). A ZWJ between two emoji makes one picture of them.
+    Anywhere else (between Latin letters, at the start or end of a word, next to a space) they
+    draw nothing and only hide text or make look-alikes, so they go. A joiner is kept only with a
+    character of a joining script on both sides, or (ZWJ) an emoji part on both sides.
+    """
+    if "\u200c" not in value and "\u200d" not in value:
+        return value
+
+    def keep(match: re.Match[str]) -> str:
+        at = match.start()
+        before = value[at - 1] if at else ""
+        after = value[at + 1] if at + 1 < len(value) else ""
+        if not before or not after:
+            return ""
+        if _JOINING_SCRIPT.match(before) and _JOINING_SCRIPT.match(after):
+            return match.group()
+        if match.group() == "\u200d" and _is_emoji_part(before) and _is_emoji_part(after):
+            return match.group()
+        return ""
+
+    return _JOINERS.sub(keep, value)
+
+
+def _is_emoji_part(char: str) -> bool:
+    return bool(_EMOJI_PART.match(char)) and unicodedata.category(char) in ("So", "Sk", "Mn")
 
 
 def clean_text(value: str) -> str:
     """Normalise an article's text: NFC, LF line ends, no controls, no trailing spaces.
 
     Runs of blank lines are folded to one (a blank line is a paragraph break; more say nothing
-    more), and leading and trailing blank lines are dropped. A leading BOM is dropped.
+    more), and leading and trailing blank lines are dropped. A BOM is dropped wherever it is.
     """
-    value = unicodedata.normalize("NFC", strip_controls(value.lstrip("\ufeff")))
+    # Removal comes before NFC: taking a character out from between two others can leave a
+    # sequence that NFC composes.
+    value = unicodedata.normalize("NFC", _joiners_in_words(strip_controls(value)))
     value = _TRAILING_SPACE.sub("", value)
     value = _BLANK_RUN.sub("\n\n", value)
     return value.strip("\n")
@@ -83,8 +145,22 @@ def clean_text(value: str) -> str:
 
 def clean_line(value: str) -> str:
     """Normalise a one-line string (a title, a name, a meta value): no line breaks, no controls,
-    runs of white space folded to one space."""
-    value = unicodedata.normalize("NFC", strip_controls(value.lstrip("\ufeff")))
+    runs of white space folded to one space.
+
+    Such values name things (an annotator, a label, an article, a file), so ZWNJ and ZWJ go
+    too, wherever they are: two names that look the same must be the same name.
+    """
+    value = unicodedata.normalize("NFC", _JOINERS.sub("", strip_controls(value)))
+    return _WHITESPACE_RUN.sub(" ", value).strip()
+
+
+def clean_text_line(value: str) -> str:
+    """Normalise one line of text that is read, not used as a name: a title, a phrase to find in
+    an article. Like `clean_line`, but ZWNJ and ZWJ stay inside words that need them, as in
+    article text: a headline is the first line of its article's text and must be spelled the
+    same (a Persian headline without its ZWNJ is misspelled), and a phrase must match the text.
+    """
+    value = unicodedata.normalize("NFC", _joiners_in_words(strip_controls(value)))
     return _WHITESPACE_RUN.sub(" ", value).strip()
 
 
@@ -97,6 +173,38 @@ def clean_meta(value: object) -> object:
     if isinstance(value, list):
         return [clean_meta(v) for v in value]
     return value
+
+
+def printable(value: object) -> str:
+    """A value from outside (a path above all) as it may be printed on one line of a terminal.
+
+    Nothing is removed, so that the user can still tell which file is meant: control characters
+    (newline included), escape sequences' ESC, bidi controls, zero-width and other format
+    characters, line separators and lone surrogates are shown as `\\n`, `\\x1b`, `\\u202e`...
+    A byte of a file name that is not UTF-8 (kept by Python as a lone surrogate) is shown as
+    `\\xNN`. Everything else, non-ASCII letters included, is left as it is.
+    """
+    text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(_visible(char) for char in text)
+
+
+def _visible(char: str) -> str:
+    if char == " " or unicodedata.category(char) not in _UNPRINTABLE:
+        return char
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, by Python's surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def article_id(text: str) -> str:

@@ -121,6 +121,8 @@ def test_a_handout_never_overwrites_unless_forced(lead: Store, tmp_path: Path) -
         assert article_ids(mine) == of(lead, "alice")
     with pytest.raises(StoreError, match="being handed out from"):
         handout(lead, "alice", lead.path, force=True)
+    with pytest.raises(StoreError, match=r"cannot create .*/nowhere/alice\.db: folder"):
+        handout(lead, "alice", tmp_path / "nowhere" / "alice.db")
     with pytest.raises(AnnottyError, match="nothing is assigned to zoe"):
         handout(lead, "zoe", tmp_path / "zoe.db")
     assert not (tmp_path / "zoe.db").exists()

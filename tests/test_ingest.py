@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -668,10 +669,10 @@ def test_os_errors_without_errno_noise(
 ) -> None:
     path = write(tmp_path, "a.txt", "Text.")
 
-    def fail(self: Path) -> bytes:
+    def fail(path: Path) -> object:
         raise error
 
-    monkeypatch.setattr(Path, "read_bytes", fail)
+    monkeypatch.setattr("annotations.files.open_regular", fail)
     with pytest.raises(InputError) as caught:
         read_file(path)
     assert str(caught.value) == expected
@@ -681,10 +682,12 @@ def test_os_errors_without_errno_noise(
 def test_fifo_is_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    with pytest.raises(InputError, match=r"^not a regular file$"):
+    reason = "a named pipe (FIFO), not a regular file"
+    with pytest.raises(InputError, match=rf"^{re.escape(reason)}$"):
         read_file(fifo)
-    assert [(p, str(e)) for p, e in find_files([fifo])] == [(fifo, "not a regular file")]
-    assert find_files([tmp_path]) == []
+    assert [(p, str(e)) for p, e in find_files([fifo])] == [(fifo, reason)]
+    # Found in a folder, it is reported too (it looks like an article), and never opened.
+    assert [(p, str(e)) for p, e in find_files([tmp_path])] == [(fifo, reason)]
 
 
 # --- find_files ---------------------------------------------------------------------------

@@ -123,6 +123,7 @@ def test_prodigy_task_has_every_field_db_out_writes() -> None:
         "_input_hash": prodigy.input_hash("Troops entered Palmyra on Thursday."),
         "_task_hash": prodigy.task_hash("Troops entered Palmyra on Thursday.", options),
         "_view_id": "choice",
+        "config": {"choice_style": "multiple"},
         "accept": ["military"],
         "answer": "accept",
         "_timestamp": 1795543502,
@@ -427,6 +428,20 @@ def test_a_later_decision_here_is_kept(tiny: Store) -> None:
     result = apply(tiny, [old])
     assert (result.decisions, result.kept) == (0, 1)
     assert labels_of(tiny, "kim", TALKS_ID, 0) == ("diplomatic",)
+    newer = foreign("Talks in Geneva", "military", updated_at="2030-01-01T00:00:00.000000Z")
+    assert apply(tiny, [newer]).decisions == 1
+    assert labels_of(tiny, "kim", TALKS_ID, 0) == ("military",)
+
+
+def test_a_line_without_a_time_fills_in_and_never_replaces(tiny: Store) -> None:
+    decide(tiny, "kim", TALKS_ID, 0, ["diplomatic"])
+    lines = [foreign("Talks in Geneva", "military"), foreign("The museum was looted.", "military")]
+    first = apply(tiny, lines)
+    assert (first.decisions, first.kept) == (1, 1)
+    assert labels_of(tiny, "kim", TALKS_ID, 0) == ("diplomatic",)
+    assert labels_of(tiny, "kim", TALKS_ID, 2) == ("military",)
+    again = apply(tiny, lines)
+    assert (again.decisions, again.kept) == (0, 2)
 
 
 # --- the command line -----------------------------------------------------------------------------

@@ -73,11 +73,11 @@ async def test_lists_articles_with_source_size_and_this_annotators_progress(
         screen = await library(pilot)
         assert (await rows(pilot)) == [
             [SAMPLE_TITLE, "palmyra.txt", "25", "██░░░░░░░░ 5/25"],
-            [HOSTILE_TITLE, "hostile.txt", "8", "░░░░░░░░░░ 0/8"],
+            [HOSTILE_TITLE, "hostile.txt", "6", "░░░░░░░░░░ 0/6"],
         ]
         title = screen_text(screen, "#library-title")
         assert "2 articles" in title and ANNOTATOR in title
-        assert "decided ██░░░░░░░░ 5/33" in title
+        assert "decided ██░░░░░░░░ 5/31" in title
         assert screen.query_one(DataTable).has_focus
 
 
@@ -149,7 +149,7 @@ async def test_progress_is_refreshed_after_the_reader(tui_store: Store) -> None:
             2: ([], True),
         }
         assert (await rows(pilot))[0][3] == "█░░░░░░░░░ 3/25"
-        assert "decided █░░░░░░░░░ 3/33" in screen_text(screen, "#library-title")
+        assert "decided █░░░░░░░░░ 3/31" in screen_text(screen, "#library-title")
         assert screen.query_one(DataTable).cursor_row == 0, "the row stays highlighted"
 
 

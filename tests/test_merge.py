@@ -182,7 +182,7 @@ def test_merge_refuses_what_it_cannot_read(tmp_path: Path, tiny: Store) -> None:
     assert error(tiny.path) == f"{tiny.path} is the database being merged into"
     noise = tmp_path / "noise.db"
     noise.write_bytes(b"\x89PNG" * 1000)
-    assert error(noise) == f"{noise} is not an annotty database"
+    assert error(noise) == f"{noise} is not an annotty database (not an SQLite file)"
     foreign = tmp_path / "foreign.db"
     conn = sqlite3.connect(foreign)
     conn.execute("CREATE TABLE t (x)")

@@ -232,7 +232,7 @@ async def test_n_and_p_switch_articles_and_keep_each_position(tui_store: Store) 
         assert screen.article.id == hostile_id(tui_store.path)
         assert screen_text(screen, "#title").startswith(HOSTILE_TITLE)
         assert "article 2/2" in screen_text(screen, "#status")
-        assert position(screen) == (1, 8)
+        assert position(screen) == (1, 6)
         await pilot.press("j", "2")
         hostile = hostile_id(tui_store.path)
         assert committed_annotations(tui_store.path, article_id=hostile) == {
@@ -344,7 +344,7 @@ async def test_a_restart_restores_the_position_and_the_undo_history(tui_db: Path
         async with app.run_test(size=SIZE):
             screen = reader(app)
             assert screen.article.id == hostile_id(tui_db)
-            assert position(screen) == (3, 8)
+            assert position(screen) == (3, 6)
 
 
 async def test_every_decision_on_screen_is_already_committed(tui_store: Store) -> None:

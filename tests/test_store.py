@@ -133,8 +133,9 @@ def test_corrupt_sqlite_file_is_refused_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "corrupt.db"
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
     before = snapshot(path)
-    assert open_error(path).startswith(f"{path} is not a usable SQLite database: ")
+    assert open_error(path) == f"{path} is damaged: its header gives a page size of 65535"
     assert snapshot(path) == before
+    assert sorted(tmp_path.iterdir()) == [path], "nothing is left beside a refused file"
 
 
 def test_sqlite_database_of_another_program_is_refused_unchanged(tmp_path: Path) -> None:

@@ -4,7 +4,11 @@ README's "Running a team" flow from plan to gold set, end to end."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -241,7 +245,11 @@ def test_running_a_team_from_plan_to_gold_set(tmp_path: Path) -> None:
                     decisions.decide(identity, sentence.span, labels)
     assert max(loads.values()) - min(loads.values()) <= biggest
 
-    run("merge", *(tmp_path / f"{name}.db" for name in team_names))
+    merged = run("merge", *(tmp_path / f"{name}.db" for name in team_names)).stdout
+    assert merged.splitlines()[-1] == (
+        "plan: 30 of 30 articles reached their overlap; "
+        + ", ".join(f"{name} {loads[name]}/{loads[name]}" for name in team_names)
+    )
     with Store.open(team) as store:
         rows = coverage(store)
         assert len(rows) == 30 and all(len(r.assigned) == 2 and r.reached for r in rows)
@@ -283,3 +291,48 @@ def test_review_reached_needs_an_article_that_reached_it(lead_db: Path, tmp_path
         store.conn.execute("DELETE FROM annotations WHERE annotator = 'bob'")
     nothing = annotty("--db", empty, "review", "--reached")
     assert "no article has reached its overlap yet" in str(nothing.exception)
+
+
+def test_assign_json_is_the_plan_and_every_articles_state(lead_db: Path) -> None:
+    result = annotty("--db", lead_db, "assign", "--annotators", "bob,alice", "--json")
+    assert result.exit_code == 0
+    assert result.stderr == "assigned 6 articles (6 assignments)\n"
+    data = json.loads(result.stdout)
+    assert data["plan"] == {"annotators": ["bob", "alice"], "overlap": 1, "calibration": 0,
+                            "seed": 0}  # fmt: skip
+    assert data["articles"] == {"total": 6, "assigned": 6, "reached": 0}
+    assert [row["annotator"] for row in data["annotators"]] == ["bob", "alice"]
+    assert sum(row["sentences"] for row in data["annotators"]) == 27
+    with Store.open(lead_db) as store:
+        assert [row["article_id"] for row in data["assignments"]] == article_ids(store)
+    assert all(len(row["annotators"]) == 1 and not row["reached"] for row in data["assignments"])
+    assert json.loads(annotty("--db", lead_db, "assign", "--json").stdout) == data
+
+
+def test_rm_on_a_real_terminal_asks_and_reads_the_answer(tiny_db: Path, tmp_path: Path) -> None:
+    executable = shutil.which("annotty", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANNOTTY_")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
+    main_fd, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [executable, "--db", str(tiny_db), "rm", TALKS_ID[:6]],
+        stdin=terminal, stdout=subprocess.PIPE, stderr=terminal, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    os.close(terminal)
+    shown = b""
+    try:
+        while b"[y/N]" not in shown:
+            ready, _, _ = select.select([main_fd], [], [], 30)
+            assert ready, f"no question on the terminal: {shown!r}"
+            shown += os.read(main_fd, 1024)
+        os.write(main_fd, b"y\n")
+        out, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        os.close(main_fd)
+    assert b"Remove 1 article?" in shown
+    assert process.returncode == 0
+    assert out.decode().startswith("removed 1 article: 4 sentences")
+    with Store.open(tiny_db) as store:
+        assert article_ids(store) == [STORY_ID]

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
 
 from annotations.decisions import ANNOTATIONS, Decisions
+from annotations.handout import handout
 from annotations.library import article_ids
 from annotations.store import Store
 from annotations.team import assign
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.screens.review import ReviewScreen
 from tui_helpers import (
     ANNOTATOR,
     HOSTILE_TITLE,
@@ -38,10 +41,13 @@ def titles(screen: LibraryScreen) -> list[str]:
 
 
 async def library(pilot) -> LibraryScreen:
+    """Go back to the library and wait for its count of the team's progress."""
     if isinstance(pilot.app.screen, ReaderScreen):
         await pilot.press("escape")
     screen = pilot.app.screen
     assert isinstance(screen, LibraryScreen)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     return screen
 
 
@@ -60,7 +66,7 @@ async def test_an_annotator_starts_on_their_assignment_and_the_library_leads_wit
         screen = await library(pilot)
         assert titles(screen) == [f"● {HOSTILE_TITLE}", f"  {SAMPLE_TITLE}"]
         title = screen_text(screen, "#library-title")
-        assert "● assigned █░░░░░░░░░ 1/8" in title
+        assert "● assigned ██░░░░░░░░ 1/6" in title
         assert "0/1 articles finished" in title and "1 ignored" in title
 
 
@@ -80,7 +86,7 @@ async def test_the_leads_library_shows_each_annotators_progress_against_the_plan
         alice, bob = line.index("alice"), line.index("bob")
         assert alice < bob  # the plan's order
         # Whoever has the sample (25 sentences) has finished it; the other has 0 of 8.
-        assert ("25/25" in line) and ("0/8" in line)
+        assert ("25/25" in line) and ("0/6" in line)
         assert titles(screen) == [SAMPLE_TITLE, HOSTILE_TITLE]  # no marks for the lead
 
 
@@ -109,3 +115,40 @@ async def test_delete_asks_then_removes_the_article_and_its_decisions(tui_store:
             "SELECT count(*) FROM annotations WHERE article_id = ?", (SAMPLE_ID,)
         ).fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+
+
+async def test_review_of_reached_articles_walks_only_those(tui_store: Store) -> None:
+    hostile = hostile_id(tui_store.path)
+    app = make_app(tui_store, "rev", review=["alice", "bob"], articles=[hostile])
+    async with app.run_test(size=SIZE) as pilot:
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.article.id == hostile
+        assert "article 1/1" in screen_text(review, "#status")
+        await pilot.press("n")
+        assert app.screen is review and review.article.id == hostile
+        # An article picked in the library opens too, among all of them.
+        await pilot.press("escape")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("enter")  # the sample, first in the library
+        assert isinstance(app.screen, ReviewScreen) and app.screen.article.id == SAMPLE_ID
+        assert "article 1/2" in screen_text(app.screen, "#status")
+
+
+async def test_a_handout_opened_under_another_name_says_so(
+    tui_store: Store, tmp_path: Path
+) -> None:
+    assign(tui_store, ["alice", "bob"], 1)
+    out = tmp_path / "bob.db"
+    handout(tui_store, "bob", out)
+    with Store.open(out) as bobs:
+        app = make_app(bobs, "robert")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await library(pilot)
+            title = " ".join(screen_text(screen, "#library-title").split())
+            assert "handed out to bob, but you are robert" in title
+            assert "--annotator bob" in title
+        app = make_app(bobs, "bob")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await library(pilot)
+            title = screen_text(screen, "#library-title")
+            assert "handed out" not in title and "● assigned" in title

@@ -81,6 +81,9 @@ class AnnottyApp(App[None]):
 
     def open_article(self, article_id: str) -> None:
         """Open an article in the reader (or, when reviewing, the review screen)."""
+        ids = self.only_articles
+        if ids is not None and article_id not in ids:  # picked in the library: walk them all
+            ids = None
         if self.review_annotators:
             from tui.screens.review import ReviewScreen
 
@@ -88,7 +91,7 @@ class AnnottyApp(App[None]):
                 self.store,
                 self.annotator,
                 self.scheme,
-                self.only_articles,
+                ids,
                 article_id,
                 self.review_annotators,
             )
@@ -99,11 +102,26 @@ class AnnottyApp(App[None]):
                 self.store,
                 self.annotator,
                 self.scheme,
-                self.only_articles,
+                ids,
                 article_id,
                 self.suggester,
             )
         self.push_screen(screen)
+
+    @property
+    def error(self) -> BaseException | None:
+        """The unexpected error that stopped the app, if one did (raised again by the CLI)."""
+        return self._exception
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: stop without Textual's full-screen traceback.
+
+        Textual would print the traceback (with local variables: article text, names) after
+        restoring the terminal; annotty's CLI instead prints one line and saves the traceback
+        to a log file (see tui.cli.main). The return code is already 1, and `error` holds it.
+        """
+        self.bell()
+        self._close_messages_no_wait()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

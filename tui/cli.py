@@ -18,10 +18,14 @@ from typing import Any, TypeVar
 import click
 
 from annotations.errors import AnnottyError
+from annotations.limits import MAX_NAME
 from annotations.store import Store, default_db_path
-from annotations.text import clean_line, counted, display_label
+from annotations.text import clean_line, counted, display_label, printable
+from tui.output import echo, fail, write_crash_log
 
 F = TypeVar("F", bound=Callable[..., Any])
+CRASH_EXIT = 70
+"""Exit status after an unexpected error (EX_SOFTWARE)."""
 PROGRESS_MIN_CHARS = 100_000
 """Files with less new text than this (a few seconds of analysis) get no progress bar."""
 
@@ -37,8 +41,19 @@ class Settings:
     """--quick / --normal given before the command (for the reader), else None."""
     order: str | None = None
 
-    def open_store(self, *, create: bool = True) -> Store:
-        return Store.open(self.db_path, create=create)
+    def open_store(self, *, create: bool = True, checked: bool = False) -> Store:
+        """Open the database; `checked` also refuses a damaged one (SQLite's quick_check),
+        for commands that report on all of it."""
+        store = Store.open(self.db_path, create=create)
+        if checked:
+            from annotations.dbfile import check_integrity
+
+            try:
+                check_integrity(store.conn, self.db_path)
+            except BaseException:
+                store.close()
+                raise
+        return store
 
 
 def _annotator_name(value: str | None) -> str:
@@ -46,8 +61,8 @@ def _annotator_name(value: str | None) -> str:
     name = clean_line(raw)
     if not name:
         raise click.BadParameter("an annotator name cannot be empty", param_hint="--annotator")
-    if len(name) > 64:
-        raise click.BadParameter("at most 64 characters", param_hint="--annotator")
+    if len(name) > MAX_NAME:
+        raise click.BadParameter(f"at most {MAX_NAME} characters", param_hint="--annotator")
     return name
 
 
@@ -165,9 +180,9 @@ def _run_import(
     for result in importer.import_paths(paths):
         if result.status == "error":
             failed += 1
-            echo(f"error: {result.path}: {result.message}")
+            echo(f"error: {printable(result.path)}: {printable(result.message)}")
             for problem in result.problems:
-                echo(f"  {problem}")
+                echo(f"  {printable(problem)}")
             skipped += len(result.problems)
             continue
         skipped += len(result.problems)
@@ -175,9 +190,11 @@ def _run_import(
         imported += result.new_articles
         duplicates += result.duplicates
         annotations += result.annotations
-        echo(f"{result.status}: {result.path} ({result.message})")
+        echo(f"{result.status}: {printable(result.path)} ({printable(result.message)})")
         for problem in result.problems:
-            echo(f"  {problem}")
+            echo(f"  {printable(problem)}")
+        for warning in result.warnings:
+            click.echo(f"warning: {printable(result.path)}: {printable(warning)}", err=True)
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
@@ -199,7 +216,7 @@ def import_command(ctx: click.Context, settings: Settings, paths: tuple[Path, ..
     the articles they name. Exit status 1 when any file failed (the others are still imported).
     """
     with settings.open_store() as store:
-        _, failed = _run_import(settings, store, paths, echo=click.echo)
+        _, failed = _run_import(settings, store, paths, echo=echo)
     if failed:
         ctx.exit(1)
 
@@ -226,6 +243,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
 
     store = settings.open_store()
     try:
+        _check_writable(store)
         first: str | None = None
         if paths:
             ids, _ = _run_import(settings, store, paths, echo=_err)
@@ -239,9 +257,26 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
         _remember_reader_options(settings, store)
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, article_id=first).run()
+        _run_app(AnnottyApp(store, settings.annotator, article_id=first))
     finally:
         store.close()
+
+
+def _check_writable(store: Store) -> None:
+    from annotations.dbfile import check_writable
+
+    check_writable(store.conn, store.path)
+
+
+def _run_app(app: Any) -> None:
+    """Run the app; an error inside it is raised here, after the terminal is restored, so that
+    `main` reports it like any other (one line, a log file, a non-zero exit) and never exits 0.
+    """
+    app.run()
+    if app.error is not None:
+        raise app.error
+    if app.return_code:
+        raise AnnottyError(f"the app stopped with status {app.return_code}")
 
 
 def _remember_reader_options(settings: Settings, store: Store) -> None:
@@ -255,7 +290,7 @@ def _remember_reader_options(settings: Settings, store: Store) -> None:
 
 
 def _err(message: str) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
 
 
 @cli.command("stats")
@@ -265,12 +300,12 @@ def stats_command(settings: Settings) -> None:
     from annotations.library import stats
     from tui.cli_team import team_section
 
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         figures = stats(store)
         team = team_section(store)
     scheme = ", ".join(f"{n} {display_label(name)}" for n, name in enumerate(figures.labels, 1))
     rows = [
-        ("database", str(settings.db_path)),
+        ("database", printable(settings.db_path)),
         ("articles", str(figures.articles)),
         ("sentences", str(figures.sentences)),
         ("entities", str(figures.entities)),
@@ -278,9 +313,9 @@ def stats_command(settings: Settings) -> None:
         ("gold", f"{figures.gold} sentences"),
     ]
     for key, value in rows:
-        click.echo(f"{key:<10} {value}")
+        echo(f"{key:<10} {value}")
     if figures.decided:
-        click.echo()
+        echo()
         header = ["annotator", "decided", *map(display_label, figures.labels), "no label"]
         table = [[*header, "ignored"]]
         for annotator, decided in figures.decided.items():
@@ -288,10 +323,10 @@ def stats_command(settings: Settings) -> None:
             counts = [per_label.get(name, 0) for name in [*figures.labels, ""]]
             ignored = figures.ignored.get(annotator, 0)
             table.append([annotator, str(decided), *map(str, counts), str(ignored)])
-        click.echo(format_table(table))
+        echo(format_table(table))
     if team:
-        click.echo()
-        click.echo(team)
+        echo()
+        echo(team)
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -317,9 +352,9 @@ def labels_group(ctx: click.Context) -> None:
 
         settings = ctx.find_object(Settings)
         assert settings is not None
-        with settings.open_store() as store:
+        with settings.open_store(checked=True) as store:
             for key, name in enumerate(get_labels(store), start=1):
-                click.echo(f"{key}  {name}")
+                echo(f"{key}  {name}")
 
 
 @labels_group.command("set")
@@ -334,7 +369,7 @@ def labels_set(settings: Settings, labels: str) -> None:
 
     with settings.open_store() as store:
         new = set_labels(store, parse_labels(labels))
-    click.echo("labels: " + ", ".join(f"{n} {name}" for n, name in enumerate(new, start=1)))
+    echo("labels: " + ", ".join(f"{n} {name}" for n, name in enumerate(new, start=1)))
 
 
 @cli.command("merge")
@@ -350,13 +385,18 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
     with settings.open_store() as store:
         for other in others:
             counts = merge_database(store, other)
-            click.echo(
-                f"merged {other}: {counted(counts.articles_added, 'article')} added"
+            echo(
+                f"merged {printable(other)}: {counted(counts.articles_added, 'article')} added"
                 f" ({counts.articles_known} already here); decisions: {counts.added} added,"
                 f" {counts.updated} updated, {counts.kept} already up to date;"
                 f" {counted(counts.conflicts, 'conflict')} (the later decision kept)"
                 + (f"; {counts.unmatched} on sentences not found here" if counts.unmatched else "")
             )
+        from tui.cli_team import plan_line
+
+        line = plan_line(store)
+    if line:
+        click.echo(line)
 
 
 @cli.command("agreement")
@@ -381,14 +421,14 @@ def agreement_command(
     from annotations.library import resolve_article
     from annotations.scheme import get_labels
 
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         names = [_annotator_name(name) for name in annotators] or all_annotators(store)
         article_id = resolve_article(store, article) if article else None
         report = agreement_in_store(store, names, get_labels(store), article_id)
     if as_json:
-        click.echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
+        echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))
     else:
-        click.echo(format_report(report, display_label))
+        echo(format_report(report, display_label))
 
 
 @cli.command("review")
@@ -428,11 +468,12 @@ def review_command(
         only = _reached_articles(store) if reached else None
         if accept_unanimous:
             accepted = accept_unanimous_everywhere(store, settings.annotator, names, only)
-            click.echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
+            echo(f"accepted {accepted} unanimous sentences as gold ({settings.annotator})")
             return
+        _check_writable(store)
         from tui.app import AnnottyApp
 
-        AnnottyApp(store, settings.annotator, review=names, articles=only).run()
+        _run_app(AnnottyApp(store, settings.annotator, review=names, articles=only))
 
 
 def _reached_articles(store: Store) -> list[str]:
@@ -451,7 +492,7 @@ def main() -> None:
         result = cli.main(prog_name="annotty", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except click.exceptions.Abort:
-        click.echo("annotty: aborted", err=True)
+        fail("aborted")
         code = 130
     except click.ClickException as error:
         # One line, like every other error; a usage error says where the help is.
@@ -459,10 +500,10 @@ def main() -> None:
         context = getattr(error, "ctx", None)
         if isinstance(error, click.UsageError) and context is not None:
             message = f"{message.rstrip('.')} (see '{context.command_path} --help')"
-        click.echo(f"annotty: error: {message}", err=True)
+        fail(f"error: {message}")
         code = error.exit_code
     except AnnottyError as error:
-        click.echo(f"annotty: error: {error}", err=True)
+        fail(f"error: {error}")
         code = 1
     except KeyboardInterrupt:
         code = 130
@@ -472,24 +513,26 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
     except sqlite3.Error as error:
-        click.echo(f"annotty: error: database: {error}", err=True)
+        fail(f"error: database: {error}")
         code = 1
     except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
-        click.echo(f"annotty: error: {where}{error.strerror or error}", err=True)
+        where = f"{printable(error.filename)}: " if error.filename else ""
+        fail(f"error: {where}{error.strerror or error}")
         code = 1
     except Exception as error:
         if os.environ.get("ANNOTTY_DEBUG"):
             raise
-        click.echo(
-            f"annotty: internal error: {type(error).__name__}: {error}"
-            " (run with ANNOTTY_DEBUG=1 for details, and please report it)",
-            err=True,
+        log = write_crash_log(error)
+        where = f"the details are in {log}" if log else "and the details could not be saved"
+        fail(
+            f"internal error: {type(error).__name__}: {str(error)[:200]} ({where};"
+            " please report it)"
         )
-        code = 70
+        code = CRASH_EXIT
     sys.exit(code)
 
 
 import tui.cli_export  # noqa: E402  (registers `export` on the group)
+import tui.cli_show  # noqa: E402  (registers `show`)
 import tui.cli_suggest  # noqa: E402  (registers `suggest` and `labels patterns`)
 import tui.cli_team  # noqa: E402, F401  (registers `assign`, `handout` and `rm`)

@@ -16,8 +16,9 @@ from typing import IO, Any
 import click
 
 from annotations.formats.catalogue import EXPORT_FORMATS
-from annotations.text import counted
+from annotations.text import counted, printable
 from tui.cli import Settings, _annotator_name, cli, pass_settings
+from tui.output import echo
 
 
 @contextmanager
@@ -164,7 +165,7 @@ def export_command(
 
     _check_options(fmt, output, config, split, seed, include_ignored)
     names = [_annotator_name(name) for name in annotators]
-    with settings.open_store(create=False) as store:
+    with settings.open_store(create=False, checked=True) as store:
         context = export_context(store, include_ignored=include_ignored)
         if config:
             from annotations.formats.label_studio import labelling_config
@@ -172,7 +173,7 @@ def export_command(
             with _output(output) as out:
                 out.write(labelling_config(context))
             if output is not None:
-                click.echo(f"wrote the Label Studio labelling config to {output}", err=True)
+                echo(f"wrote the Label Studio labelling config to {printable(output)}", err=True)
             return
         ids = [resolve_article(store, prefix) for prefix in articles]
         records = export_records(
@@ -191,7 +192,7 @@ def export_command(
             count = write(kind.write(records, context), out)
     # "exported 1 decisions" as it always read: scripts may parse this line.
     noun = {"decision": "gold decisions" if gold else "decisions"}.get(kind.unit, kind.unit + "s")
-    click.echo(f"exported {count} {noun}" + (f" to {output}" if output else ""), err=True)
+    echo(f"exported {count} {noun}" + (f" to {printable(output)}" if output else ""), err=True)
 
 
 def _export_spacy(
@@ -209,16 +210,16 @@ def _export_spacy(
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        click.echo(f"exported {counted(count, 'doc')} to {output}", err=True)
+        echo(f"exported {counted(count, 'doc')} to {printable(output)}", err=True)
         return
     if output.exists() and not output.is_dir():
         raise click.UsageError(f"{output} is a file: with --split, -o names a folder")
     output.mkdir(parents=True, exist_ok=True)
     counts = write_split(records, context, output, split, DEFAULT_SEED if seed is None else seed)
-    click.echo(
+    echo(
         f"exported {counted(counts.train_docs, 'doc')} from"
-        f" {counted(counts.train_articles, 'article')} to {output / 'train.spacy'},"
+        f" {counted(counts.train_articles, 'article')} to {printable(output / 'train.spacy')},"
         f" {counted(counts.dev_docs, 'doc')} from {counted(counts.dev_articles, 'article')}"
-        f" to {output / 'dev.spacy'}",
+        f" to {printable(output / 'dev.spacy')}",
         err=True,
     )

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-from annotations.text import display_label
+from annotations.text import display_label, printable
 from tui.cli import Settings, _annotator_name, cli, format_table, labels_group, pass_settings
+from tui.output import echo
 
 
 @cli.command("suggest")
@@ -54,12 +55,12 @@ def suggest_command(
                 raise NotEnoughDecisions(f"no model for {name} yet: {reason}")
             model = train_classifier(examples, scheme)
             save_model(store, name, scheme, len(examples), model)
-            click.echo(f"trained the suggestion model of {name} on {len(examples)} decisions")
+            echo(f"trained the suggestion model of {name} on {len(examples)} decisions")
             return
     if as_json:
-        click.echo(json.dumps(report.as_json(), allow_nan=False, ensure_ascii=False))
+        echo(json.dumps(report.as_json(), allow_nan=False, ensure_ascii=False))
         return
-    click.echo(
+    echo(
         f"suggestions for {name}: trained on {report.train} sentences"
         f" ({report.train_articles} articles), tested on {report.test}"
         f" ({report.test_articles} articles)"
@@ -77,8 +78,8 @@ def suggest_command(
             ]
         )
     rows.append(["macro", "", "", f"{report.macro_f1:.2f}", "", f"{report.baseline_macro_f1:.2f}"])
-    click.echo(format_table(rows))
-    click.echo("baseline: each label's majority decision in the training articles")
+    echo(format_table(rows))
+    echo("baseline: each label's majority decision in the training articles")
 
 
 @labels_group.command("patterns")
@@ -99,14 +100,15 @@ def labels_patterns(settings: Settings, file: Path) -> None:
             patterns = load_patterns_file(store, file, get_labels(store))
         except PatternErrors as error:
             for line in error.errors[:20]:
-                click.echo(f"error: {file}: {line}", err=True)
+                echo(f"error: {printable(file)}: {line}", err=True)
             if len(error.errors) > 20:
-                click.echo(f"... and {len(error.errors) - 20} more", err=True)
+                echo(f"... and {len(error.errors) - 20} more", err=True)
             raise
     counts: dict[str, int] = {}
     for pattern in patterns:
         counts[pattern.label] = counts.get(pattern.label, 0) + 1
     per_label = ", ".join(f"{display_label(k)} {v}" for k, v in counts.items())
-    click.echo(
-        f"loaded {len(patterns)} patterns from {file}" + (f" ({per_label})" if per_label else "")
+    echo(
+        f"loaded {len(patterns)} patterns from {printable(file)}"
+        + (f" ({per_label})" if per_label else "")
     )

@@ -3,6 +3,7 @@ articles (`rm`). Registered on the `cli` group by the import at the bottom of tu
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import click
 
 from annotations.errors import AnnottyError
 from annotations.store import Store
-from annotations.text import counted
+from annotations.text import counted, printable
 from tui.cli import Settings, cli, format_table, pass_settings
+from tui.output import echo
 
 
 @cli.command("assign")
@@ -41,6 +43,7 @@ from tui.cli import Settings, cli, format_table, pass_settings
 )
 @click.option("--seed", type=int, metavar="N", help="Breaks ties (default: the plan's, else 0).")
 @click.option("--show", is_flag=True, help="Print the plan, each annotator's load and progress.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
 @pass_settings
 def assign_command(
     settings: Settings,
@@ -50,15 +53,18 @@ def assign_command(
     articles: tuple[str, ...],
     seed: int | None,
     show: bool,
+    as_json: bool,
 ) -> None:
     """Assign every article to OVERLAP of the annotators, balanced by sentence count.
 
     Re-running assigns only what is short of its overlap (after an import, or a larger overlap);
     assignments are never moved and decisions never touched. An annotator dropped from
-    --annotators gives back the articles they have not finished. `--show` alone changes nothing.
+    --annotators gives back the articles they have not finished. `--show` (or `--json`) alone
+    changes nothing.
     """
-    from annotations.team import assign, parse_annotators
+    from annotations.team import assign, parse_annotators, plan_as_json
 
+    show = show or as_json
     changing = (annotators, overlap, calibration, seed) != (None,) * 4 or articles
     with settings.open_store(create=False) as store:
         if changing or not show:
@@ -71,14 +77,19 @@ def assign_command(
                 seed=seed,
                 articles=list(articles) if articles else None,
             )
-            click.echo(
-                f"assigned {counted(done.articles, 'article')}"
+            echo(
+                err=as_json,
+                message=f"assigned {counted(done.articles, 'article')}"
                 f" ({counted(done.assignments, 'assignment')}"
                 + (f", {done.calibration} new calibration" if done.calibration else "")
                 + ")"
-                + (f"; released {done.released} unfinished" if done.released else "")
+                + (f"; released {done.released} unfinished" if done.released else ""),
             )
-        click.echo(plan_report(store, articles=show))
+        if as_json:
+            plan_report(store)  # the same error when there is no plan
+            click.echo(json.dumps(plan_as_json(store), ensure_ascii=False))
+        else:
+            echo(plan_report(store, articles=show))
 
 
 def plan_report(store: Store, *, articles: bool = False) -> str:
@@ -87,12 +98,12 @@ def plan_report(store: Store, *, articles: bool = False) -> str:
     Raises:
         AnnottyError: there is no plan.
     """
-    from annotations.team import coverage, get_plan, progress
+    from annotations.team import get_plan, team_state
 
     plan = get_plan(store)
     if plan is None:
         raise AnnottyError("no plan yet: annotty assign --annotators alice,bob --overlap 2")
-    rows = coverage(store)
+    people, rows = team_state(store)
     total = int(store.value("SELECT count(*) FROM articles") or 0)
     reached = sum(row.reached for row in rows)
     calibration = sum(row.calibration for row in rows)
@@ -104,7 +115,7 @@ def plan_report(store: Store, *, articles: bool = False) -> str:
     ]
     if len(rows) < total:
         lines.append(f"           {total - len(rows)} not assigned: run annotty assign")
-    lines += ["", progress_table(progress(store))]
+    lines += ["", progress_table(people)]
     if articles and rows:
         table = [["article", "sentences", "annotators (✓ finished)", "state"]]
         for row in rows:
@@ -129,16 +140,29 @@ def progress_table(rows: list) -> str:
 
 def team_section(store: Store) -> str | None:
     """What `annotty stats` adds for a planned project: progress per annotator, overlap reached."""
-    from annotations.team import coverage, get_plan, progress
+    from annotations.team import get_plan, team_state
 
     if get_plan(store) is None:
         return None
-    rows = coverage(store)
+    people, rows = team_state(store)
     reached = sum(row.reached for row in rows)
     return (
         f"plan: {reached} of {counted(len(rows), 'assigned article')} reached their overlap"
-        f" (annotty assign --show lists them)\n" + progress_table(progress(store))
+        f" (annotty assign --show lists them)\n" + progress_table(people)
     )
+
+
+def plan_line(store: Store) -> str | None:
+    """One line of progress against the plan (after a merge), or None without a plan:
+    `plan: 12 of 30 articles reached their overlap; alice 120/340, bob 80/330`."""
+    from annotations.team import get_plan, team_state
+
+    if get_plan(store) is None:
+        return None
+    people, rows = team_state(store)
+    reached = sum(row.reached for row in rows)
+    done = ", ".join(f"{row.annotator} {row.done}/{row.sentences}" for row in people)
+    return f"plan: {reached} of {counted(len(rows), 'article')} reached their overlap; {done}"
 
 
 @cli.command("handout")
@@ -171,11 +195,11 @@ def handout_command(
     name = check_name(annotator)
     with settings.open_store(create=False) as store:
         done = handout(store, name, output, with_decisions=with_decisions, force=force)
-    click.echo(
+    echo(
         f"handed out {counted(done.articles, 'article')} ({counted(done.sentences, 'sentence')},"
-        f" {counted(done.decisions, 'decision')}) to {name} in {output}"
+        f" {counted(done.decisions, 'decision')}) to {name} in {printable(output)}"
     )
-    click.echo(f"{name} opens it with: annotty --db {output} --annotator {name}")
+    echo(f"{name} opens it with: annotty --db {printable(output)} --annotator {name}")
 
 
 def on_terminal() -> bool:
@@ -206,7 +230,7 @@ def rm_command(
                 raise AnnottyError("rm asks before it deletes: run it on a terminal, or add --yes")
             for stake in stakes:
                 whose = f" by {', '.join(stake.annotators)}" if stake.annotators else ""
-                click.echo(
+                echo(
                     f"{stake.article_id}  {stake.title or '(untitled)'}:"
                     f" {counted(stake.sentences, 'sentence')},"
                     f" {counted(stake.decisions, 'decision')}{whose}",
@@ -216,14 +240,14 @@ def rm_command(
             question = f"Remove {counted(len(ids), 'article')}"
             question += f" and {counted(decisions, 'decision')}?" if decisions else "?"
             if not click.confirm(question, default=False, err=True):
-                click.echo("nothing removed", err=True)
+                echo("nothing removed", err=True)
                 ctx.exit(1)
         removed = remove_articles(store, ids)
     parts = [_rows(removed.count(table), table) for table in ("sentences", "entities")]
     parts.append(counted(removed.decisions, "decision"))
     rest = sorted(set(removed.rows) - {"sentences", "entities", "annotations", "gold"})
     parts += [_rows(removed.count(table), table) for table in rest]
-    click.echo(f"removed {counted(removed.articles, 'article')}: {', '.join(parts)}")
+    echo(f"removed {counted(removed.articles, 'article')}: {', '.join(parts)}")
 
 
 _ROW_NOUNS = {

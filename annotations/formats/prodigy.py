@@ -69,6 +69,8 @@ def write_tasks(records: Iterable[Mapping[str, Any]], context: ExportContext) ->
             "_input_hash": input_hash(text),
             "_task_hash": task_hash(text, options),
             "_view_id": VIEW_ID,
+            # Several labels may apply: shown as checkboxes when the task is loaded again.
+            "config": {"choice_style": "multiple"},
             "accept": [] if ignored else list(record["labels"]),
             "answer": "ignore" if ignored else "accept",
             "_timestamp": unix_seconds(record.get("updated_at")),

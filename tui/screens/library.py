@@ -15,7 +15,6 @@ from textual.worker import get_current_worker
 from annotations.library import (
     Listing,
     article_rowid,
-    has_assignments,
     library_page,
     library_totals,
     matching_rowids,
@@ -26,7 +25,7 @@ from annotations.store import Store
 from annotations.text import counted
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.chips import MUTED, join, progress_bar, source_name
-from tui.widgets.team_status import assigned_mark, team_status
+from tui.widgets.team_status import assigned_mark, has_team_work, team_status
 
 PAGE = 200
 """Rows read at a time; more are read as the cursor nears the end of those shown."""
@@ -72,6 +71,7 @@ class LibraryScreen(Screen[None]):
         """Bumped by each reload, so that a slower, older query cannot overwrite a newer one."""
         self._marks = False
         """Whether rows carry the assigned mark (some article is assigned to the annotator)."""
+        self.title_line = Text()
         self.team_line: Text | None = None
         """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
 
@@ -131,7 +131,7 @@ class LibraryScreen(Screen[None]):
             totals = library_totals(reader, self.annotator, rowids if search else None)
             if team:
                 # Counting the plan's progress reads every decision: not without a plan.
-                team_line = team_status(reader, self.annotator) if has_assignments(reader) else None
+                team_line = team_status(reader, self.annotator) if has_team_work(reader) else None
             else:
                 team_line = self.team_line
         finally:
@@ -213,6 +213,11 @@ class LibraryScreen(Screen[None]):
         )
         if not listing and not search:
             title.append("   nothing here: annotty import PATH", MUTED)
+        self.title_line = title
+        self.draw_title()
+
+    def draw_title(self) -> None:
+        title = self.title_line.copy()
         if self.team_line is not None:
             title.append("\n").append_text(self.team_line)
         self.query_one("#library-title", Static).update(title)

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from annotations.model import Decision
 from annotations.suggest import Suggestion
-from annotations.text import display_label
+from annotations.text import display_label, printable
 from tui.widgets.entity_colors import entity_color
 
 LABEL_COLORS = (
@@ -146,8 +146,9 @@ def entity_legend(labels: Iterable[str]) -> Text:
 
 
 def source_name(source: str) -> str:
-    """A source as shown: a URL whole, a file by its name."""
-    return source if "://" in source else PurePath(source).name
+    """A source as shown: a URL whole, a file by its name (made printable: a database from
+    before sources were cleaned may hold a raw file name)."""
+    return printable(source if "://" in source else PurePath(source).name)
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> Text:
