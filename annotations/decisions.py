@@ -9,6 +9,12 @@ last change in the article on screen.
 
 Undoing a first decision does not delete the row: it leaves `decided = 0` with a fresh
 `updated_at`, so that merging an older copy of the database cannot bring the decision back.
+
+Undo and redo are compare-and-set: a step's change to a sentence is undone only where the
+sentence still holds what the step left (`after`; for redo, `before`). Where someone changed it
+since (another reviewer on the shared gold layer), that sentence is skipped and the result says
+who changed it; the rest of the step is undone. A merge, an annotation import or a scheme change
+ends the history of the sentences it touches, whole steps at a time (`end_history`).
 """
 
 from __future__ import annotations
@@ -38,6 +44,27 @@ class Layer:
 
 ANNOTATIONS = Layer("annotation", "annotations", "annotator", per_actor=True)
 GOLD = Layer("gold", "gold", "reviewer", per_actor=False)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A sentence an undo or redo left alone, because it changed since the step."""
+
+    span: Span
+    by: str | None
+    """Who made its current state (the reviewer or annotator), if known."""
+
+
+class TravelResult(list["Change"]):
+    """What an undo or redo changed (a list of Change), and the sentences it skipped."""
+
+    def __init__(self, changes: Iterable[Change] = (), skipped: Iterable[Skipped] = ()) -> None:
+        super().__init__(changes)
+        self.skipped = list(skipped)
+
+    @property
+    def changes(self) -> list[Change]:
+        return list(self)
 
 
 @dataclass(frozen=True)
@@ -186,12 +213,14 @@ class Decisions:
                 wanted.append((span, before, after))
             return self._apply(article_id, wanted, record=True)
 
-    def undo(self, article_id: str) -> list[Change]:
-        """Undo this actor's last step in an article. Returns what changed ([] if nothing)."""
+    def undo(self, article_id: str) -> TravelResult:
+        """Undo this actor's last step in an article, where its sentences still hold what the
+        step left. Returns what changed (empty if nothing) and the sentences skipped."""
         return self._travel(article_id, undo=True)
 
-    def redo(self, article_id: str) -> list[Change]:
-        """Redo the step last undone in an article. Returns what changed ([] if nothing)."""
+    def redo(self, article_id: str) -> TravelResult:
+        """Redo the step last undone in an article, where its sentences are still as the undo
+        left them. Returns what changed (empty if nothing) and the sentences skipped."""
         return self._travel(article_id, undo=False)
 
     def can_undo(self, article_id: str) -> bool:
@@ -209,11 +238,11 @@ class Decisions:
         )
         return value if isinstance(value, int) else None
 
-    def _travel(self, article_id: str, *, undo: bool) -> list[Change]:
+    def _travel(self, article_id: str, *, undo: bool) -> TravelResult:
         with self.store.write():
             step = self._next_step(article_id, undo=undo)
             if step is None:
-                return []
+                return TravelResult()
             rows = self.store.conn.execute(
                 'SELECT id, start, "end", before, after FROM history'
                 " WHERE layer = ? AND actor = ? AND article_id = ? AND step = ? ORDER BY id",
@@ -221,17 +250,35 @@ class Decisions:
             ).fetchall()
             if undo:
                 rows.reverse()
-            wanted = []
-            for _, start, end, before, after in rows:
-                target = _from_state(before if undo else after)
-                wanted.append(((start, end), self.get(article_id, (start, end)), target))
+            wanted, skipped, dropped = [], [], []
+            for row_id, start, end, before, after in rows:
+                span = (start, end)
+                expected, target = (after, before) if undo else (before, after)
+                current = self.get(article_id, span)
+                if _same(current, _from_state(expected)):
+                    wanted.append((span, current, _from_state(target)))
+                else:
+                    skipped.append(Skipped(span, self._who(article_id, span)))
+                    dropped.append((row_id,))
             changes = self._apply(article_id, wanted, record=False)
+            # A skipped sentence leaves the step: undo and redo never come back to it.
+            self.store.conn.executemany("DELETE FROM history WHERE id = ?", dropped)
             self.store.conn.execute(
                 "UPDATE history SET undone = ? WHERE layer = ? AND actor = ? AND article_id = ?"
                 " AND step = ?",
                 (1 if undo else 0, self.layer.name, self.actor, article_id, step),
             )
-            return changes
+            return TravelResult(changes, skipped)
+
+    def _who(self, article_id: str, span: Span) -> str | None:
+        """Whose is the current state of a sentence on this layer."""
+        if self.layer.per_actor:
+            return self.actor
+        value = self.store.value(
+            'SELECT reviewer FROM gold WHERE article_id = ? AND start = ? AND "end" = ?',
+            (article_id, *span),
+        )
+        return value if isinstance(value, str) else None
 
     def _apply(
         self, article_id: str, wanted: list[tuple[Span, Decision, Decision]], *, record: bool
@@ -266,13 +313,20 @@ class Decisions:
         return changes
 
     def _write_row(self, article_id: str, span: Span, decision: Decision) -> None:
-        write_decision(self.store, self.layer, self.actor, article_id, span, decision)
+        _upsert(self.store, self.layer, self.actor, article_id, span, decision)
 
 
 def write_decision(
     store: Store, layer: Layer, actor: str, article_id: str, span: Span, decision: Decision
 ) -> None:
     """Upsert one decision row as it is (its `updated_at` included). No history is written."""
+    with store.write():
+        _upsert(store, layer, actor, article_id, span, decision)
+
+
+def _upsert(
+    store: Store, layer: Layer, actor: str, article_id: str, span: Span, decision: Decision
+) -> None:
     labels = json.dumps(list(decision.labels), ensure_ascii=False)
     if layer is GOLD:
         store.conn.execute(
@@ -295,6 +349,36 @@ def write_decision(
             (article_id, *span, actor, labels, int(decision.decided), decision.updated_at,
              int(decision.ignored), decision.source),
         )  # fmt: skip
+
+
+def end_history(
+    store: Store, layer: Layer, article_id: str, spans: Iterable[Span], actor: str | None = None
+) -> None:
+    """Forget the undo steps that touch these sentences on a layer (whole steps, for every
+    actor; on the annotation layer only `actor`'s, as only theirs touch their rows): after a
+    merge or an import changed a sentence, no undo may put back a state from before it."""
+    who = " AND actor = ?" if layer.per_actor and actor is not None else ""
+    with store.write():
+        for start, end in spans:
+            params: tuple = (layer.name, article_id, start, end)
+            if who:
+                params += (actor,)
+            store.conn.execute(
+                "DELETE FROM history WHERE step IN (SELECT step FROM history WHERE layer = ?"
+                f' AND article_id = ? AND start = ? AND "end" = ?{who})',
+                params,
+            )
+
+
+def _same(current: Decision, expected: Decision) -> bool:
+    """Whether a sentence still holds a state (its time aside)."""
+    return (current.labels, current.decided, current.note, current.ignored, current.source) == (
+        expected.labels,
+        expected.decided,
+        expected.note,
+        expected.ignored,
+        expected.source,
+    )
 
 
 def _decision(row: Sequence) -> Decision:

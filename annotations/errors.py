@@ -21,3 +21,7 @@ class SchemeError(AnnottyError):
 
 class PipelineError(AnnottyError):
     """No usable spaCy pipeline."""
+
+
+class DatabaseLocked(StoreError):
+    """Another program held the database's write lock longer than annotty waits."""

@@ -1,8 +1,10 @@
-"""Exporting decisions as JSONL, one line per decided (sentence, annotator), streamed.
+"""The export records: one per decided (sentence, annotator), streamed, for every format.
 
-Lines come in library order, then sentence order, then annotator name; memory holds one article
-at a time, so an export does not grow with the database. The line format is annotty's own and is
-read back by `annotty import` (see merge.py).
+Records come in library order, then sentence order, then annotator name; memory holds one article
+at a time, so an export does not grow with the database. A record is a dict holding everything a
+format may write: the annotty line's fields, `ignored`, and `origin` (annotations) or `votes` and
+`note` (gold). The formats in `annotations.formats` turn records into their lines (annotty's own
+in `annotations.formats.annotty`).
 """
 
 from __future__ import annotations
@@ -63,14 +65,15 @@ def export_records(
     if gold:
         query = (
             'SELECT s.idx, s.start, s."end", s.text, g.reviewer, g.labels, g.updated_at,'
-            " g.ignored FROM gold g JOIN sentences s ON s.article_id = g.article_id"
+            " g.ignored, g.note FROM gold g JOIN sentences s ON s.article_id = g.article_id"
             ' AND s.start = g.start AND s."end" = g."end" WHERE g.article_id = ? AND g.decided'
             f"{'' if include_ignored else ' AND NOT g.ignored'} ORDER BY s.idx"
         )
     else:
         query = (
             'SELECT s.idx, s.start, s."end", s.text, n.annotator, n.labels, n.updated_at,'
-            " n.ignored FROM annotations n JOIN sentences s ON s.article_id = n.article_id"
+            " n.ignored, n.source FROM annotations n"
+            " JOIN sentences s ON s.article_id = n.article_id"
             ' AND s.start = n.start AND s."end" = n."end"'
             f" WHERE n.article_id = ? AND n.decided{who}"
             f"{'' if include_ignored else ' AND NOT n.ignored'} ORDER BY s.idx, n.annotator"
@@ -88,7 +91,7 @@ def export_records(
         spans = sorted({(row[1], row[2]) for row in rows})
         entities = _entities_by_sentence(store, identity, spans)
         votes = _votes(store, identity, who, params, scheme) if gold else {}
-        for idx, start, end, text, actor, labels, updated_at, ignored in rows:
+        for idx, start, end, text, actor, labels, updated_at, ignored, extra in rows:
             record: dict[str, Any] = {
                 "article_id": identity,
                 "title": title,
@@ -107,6 +110,9 @@ def export_records(
                 record["labels"] = []
             if gold:
                 record["votes"] = votes.get((start, end), {})
+                record["note"] = extra
+            else:
+                record["origin"] = extra
             yield record
 
 
@@ -127,7 +133,7 @@ def _votes(
 
 
 def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """Write records as JSON lines (UTF-8, not escaped to ASCII). Returns how many."""
+    """Write JSON objects one per line (UTF-8, not escaped to ASCII). Returns how many."""
     count = 0
     for record in records:
         out.write(json.dumps(record, ensure_ascii=False))

@@ -1,9 +1,11 @@
 """Importing files: read and normalise them, analyse new articles once, store them.
 
-Each file is a unit: it is imported, a duplicate, or an error that leaves the database as it was.
-Analysis (the slow part) runs outside any transaction, so a long import never holds the write lock
-while spaCy works; articles are then written in batches, each batch one transaction. An import
-killed half-way leaves whole articles, and importing again picks up the rest as new.
+A file that cannot be read at all is an error that leaves the database as it was. In a JSONL file,
+a line that cannot be read or applied is reported (`line N: reason`) and skipped; the other lines
+are imported. Analysis (the slow part) runs outside any transaction, so a long import never holds
+the write lock while spaCy works; articles are then written in batches of whole articles (each
+with its sentences and entities), each batch one transaction. An import killed half-way leaves
+only whole articles, and importing again adds the rest.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from annotations.errors import InputError
+from annotations.formats.annotty import apply_lines
 from annotations.ingest import find_files, read_file
 from annotations.language import detect_language, language_name
 from annotations.library import add_article, existing_ids
@@ -117,25 +120,22 @@ class Importer:
         new = [replace(article, language=detect_language(article.text)) for article in new]
         result.article_ids = ids
         result.duplicates = len(contents.articles) - len(new)
-        if contents.annotations:
-            # Annotations may refer to articles of the same file, and a bad line must undo the
-            # whole file: analyse first, then write everything in one transaction.
-            from annotations.merge import import_annotations
-
-            analysed = self._analyse(path, new)
+        # Whole articles, a batch per transaction: an import killed half-way leaves only whole
+        # articles, and importing again adds the rest.
+        for offset in range(0, len(new), BATCH_ARTICLES):
+            batch = self._analyse(path, new[offset : offset + BATCH_ARTICLES])
             with self.store.write():
-                for article, analysis in analysed:
+                for article, analysis in batch:
                     add_article(self.store, article, analysis, self.pipeline.name)
-                result.annotations = import_annotations(self.store, contents.annotations)
-        else:
-            for offset in range(0, len(new), BATCH_ARTICLES):
-                batch = self._analyse(path, new[offset : offset + BATCH_ARTICLES])
-                with self.store.write():
-                    for article, analysis in batch:
-                        add_article(self.store, article, analysis, self.pipeline.name)
+        problems = list(contents.problems)
+        if contents.annotations:
+            # After the articles: annotation lines may refer to articles of the same file.
+            applied = apply_lines(self.store, contents.annotations)
+            result.annotations = applied.decisions
+            problems.extend(applied.problems)
         result.new_articles = len(new)
         result.warnings = self._language_warnings(new)
-        result.problems = list(contents.problems)
+        result.problems = sorted(problems, key=_line_number)
         if contents.foreign:
             self._import_foreign(path, contents.foreign, result)
         if result.new_articles or result.annotations:

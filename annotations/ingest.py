@@ -12,7 +12,6 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,10 @@ from annotations.limits import MAX_SOURCE, shorten
 from annotations.markdown import to_plain_text
 from annotations.model import AnnotationInput, ArticleInput
 from annotations.text import (
-    clean_line,
     clean_meta,
     clean_text,
     clean_text_line,
     decode,
-    strip_controls,
 )
 from annotations.webpage import read_html
 
@@ -220,7 +217,11 @@ def _read_plain(path: Path, raw: str, *, markdown: bool) -> ArticleInput:
 
 
 def _read_jsonl(path: Path, raw: str) -> FileContents:
-    """A JSONL file: article lines (Prodigy/doccano style) and annotty annotation lines."""
+    """A JSONL file: article lines (Prodigy/doccano style), annotty's own annotation lines and
+    other tools' decision lines. A line that cannot be read is reported (`line N: reason`) and
+    skipped; the file fails only when no line could be read."""
+    from annotations.formats import annotty, format_of_line
+    from annotations.formats.annotty import NAME as ANNOTTY
     from annotations.formats.catalogue import read_foreign_line
 
     articles: list[ArticleInput] = []
@@ -232,25 +233,39 @@ def _read_jsonl(path: Path, raw: str) -> FileContents:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"line {number}: not valid JSON ({error.msg})") from None
-        except (ValueError, RecursionError):  # e.g. an integer of thousands of digits
-            raise InputError(f"line {number}: not valid JSON (a value is too large)") from None
-        if not isinstance(record, dict):
-            raise InputError(f"line {number}: not a JSON object (got {_json_type(record)})")
-        if "annotator" in record and "labels" in record:
-            annotations.append(_annotation(record, number))
-        elif (decision := read_foreign_line(record, number)) is not None:
-            if isinstance(decision, InputError):
-                problems.append(str(decision))
+            record = _json_line(line, number)
+            fmt = format_of_line(record)
+            if fmt is not None and fmt.name == ANNOTTY:
+                annotations.append(annotty.read_line(record, number))
+            elif (decision := read_foreign_line(record, number)) is None:
+                articles.append(_article(record, number, path))
+            elif isinstance(decision, InputError):
+                raise decision
             else:
                 foreign.append(decision)
-        else:
-            articles.append(_article(record, number, path))
-    if not articles and not annotations and not foreign and not problems:
-        raise InputError("empty file")
+        except InputError as error:
+            problems.append(str(error))
+    if not articles and not annotations and not foreign:
+        raise InputError(
+            problems[0]
+            if len(problems) == 1
+            else "empty file"
+            if not problems
+            else f"no line could be read ({problems[0]}, …)"
+        )
     return FileContents(articles, annotations, foreign, problems)
+
+
+def _json_line(line: str, number: int) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"line {number}: not valid JSON ({error.msg})") from None
+    except (ValueError, RecursionError):  # e.g. an integer of thousands of digits
+        raise InputError(f"line {number}: not valid JSON (a value is too large)") from None
+    if not isinstance(record, dict):
+        raise InputError(f"line {number}: not a JSON object (got {_json_type(record)})")
+    return record
 
 
 def _read_json(raw: str) -> FileContents:
@@ -303,105 +318,7 @@ def _article(record: dict[str, Any], number: int, path: Path) -> ArticleInput:
     )
 
 
-def _annotation(record: dict[str, Any], number: int) -> AnnotationInput:
-    where = f"line {number}"
-
-    def field(name: str, kind: type, description: str) -> Any:
-        if name not in record:
-            raise InputError(f'{where}: missing "{name}"')
-        value = record[name]
-        # bool is an int in Python, but `true` is no offset.
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise InputError(f'{where}: "{name}" is {_json_type(value)}, not {description}')
-        return value
-
-    identity = clean_line(field("article_id", str, "a string"))
-    start = field("start", int, "an integer")
-    end = field("end", int, "an integer")
-    text = field("text", str, "a string")
-    labels = field("labels", list, "a list of label names")
-    annotator = clean_line(field("annotator", str, "a string"))
-    if not identity:
-        raise InputError(f'{where}: empty "article_id"')
-    if not 0 <= start < end:
-        raise InputError(f'{where}: "start" and "end" must satisfy 0 <= start < end')
-    # The text must match the stored sentence exactly, so it is checked, never cleaned.
-    if strip_controls(text) != text:
-        raise InputError(f'{where}: "text" holds control characters or escape sequences')
-    if len(text) != end - start:
-        raise InputError(f'{where}: "text" is {len(text)} characters but spans {end - start}')
-    if not all(isinstance(label, str) and clean_line(label) for label in labels):
-        raise InputError(f'{where}: "labels" must be a list of non-empty strings')
-    if not annotator:
-        raise InputError(f'{where}: empty "annotator"')
-    if "updated_at" not in record:
-        raise InputError(f'{where}: missing "updated_at"')
-    ignored = record.get("ignored", False)
-    if not isinstance(ignored, bool):
-        raise InputError(f'{where}: "ignored" is {_json_type(ignored)}, not true or false')
-    if ignored and labels:
-        raise InputError(f'{where}: an ignored sentence has no labels ("labels" must be [])')
-    return AnnotationInput(
-        line=number,
-        article_id=identity,
-        start=start,
-        end=end,
-        text=text,
-        labels=tuple(clean_line(label) for label in labels),
-        annotator=annotator,
-        updated_at=_timestamp(record["updated_at"], where),
-        votes=_votes(record.get("votes"), where),
-        ignored=ignored,
-    )
-
-
-def _timestamp(value: object, where: str) -> str | None:
-    """An ISO-8601 time as annotty stores it: UTC, microseconds, "Z" (naive times are UTC)."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InputError(f'{where}: "updated_at" is {_json_type(value)}, not a time string')
-    iso = value.strip()
-    if iso[-1:] in ("Z", "z"):
-        iso = iso[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(iso)
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):
-        shown = clean_line(value)[:40]
-        raise InputError(f'{where}: "updated_at" is not an ISO-8601 time: {shown!r}') from None
-    return moment.isoformat(timespec="microseconds") + "Z"
-
-
-def _votes(value: object, where: str) -> dict[str, list[str]] | None:
-    """A gold line's votes: each annotator's labels."""
-    if value is None:
-        return None
-    problem = f'{where}: "votes" must map annotator names to lists of label names'
-    if not isinstance(value, dict):
-        raise InputError(problem)
-    votes: dict[str, list[str]] = {}
-    for name, labels in value.items():
-        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-            raise InputError(problem)
-        cleaned = [clean_line(label) for label in labels]
-        if not (name := clean_line(name)) or not all(cleaned):
-            raise InputError(problem)
-        votes[name] = cleaned
-    return votes
-
-
 def _json_type(value: object) -> str:
-    """How a JSON value's type reads in a message: "a number", "null", ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+    from annotations.formats.annotty import json_type
+
+    return json_type(value)

@@ -32,40 +32,45 @@ def existing_ids(store: Store, ids: Iterable[str]) -> set[str]:
 def add_article(
     store: Store, article: ArticleInput, analysis: Analysis, pipeline: str | None
 ) -> str:
-    """Store an analysed article with its sentences and entities. Call inside `store.write()`.
+    """Store an analysed article with its sentences and entities, in one transaction (or the
+    caller's): an article is never stored without its sentences.
 
     Returns:
         The article's id.
     """
     identity = article_id(article.text)
-    text = article.text
-    store.conn.execute(
-        "INSERT INTO articles (id, title, source, text, meta, imported_at, pipeline,"
-        " sentence_count, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            identity,
-            article.title,
-            article.source,
-            text,
-            json.dumps(article.meta, ensure_ascii=False) if article.meta else None,
-            utc_now(),
-            pipeline,
-            len(analysis.sentences),
-            article.language,
-        ),
-    )
-    store.conn.executemany(
-        'INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',
-        [
-            (identity, idx, start, end, text[start:end])
-            for idx, (start, end) in enumerate(analysis.sentences)
-        ],
-    )
-    store.conn.executemany(
-        'INSERT OR IGNORE INTO entities (article_id, start, "end", label, text)'
-        " VALUES (?, ?, ?, ?, ?)",
-        [(identity, start, end, label, text[start:end]) for start, end, label in analysis.entities],
-    )
+    with store.write():
+        text = article.text
+        store.conn.execute(
+            "INSERT INTO articles (id, title, source, text, meta, imported_at, pipeline,"
+            " sentence_count, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                identity,
+                article.title,
+                article.source,
+                text,
+                json.dumps(article.meta, ensure_ascii=False) if article.meta else None,
+                utc_now(),
+                pipeline,
+                len(analysis.sentences),
+                article.language,
+            ),
+        )
+        store.conn.executemany(
+            'INSERT INTO sentences (article_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+            [
+                (identity, idx, start, end, text[start:end])
+                for idx, (start, end) in enumerate(analysis.sentences)
+            ],
+        )
+        store.conn.executemany(
+            'INSERT OR IGNORE INTO entities (article_id, start, "end", label, text)'
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (identity, start, end, label, text[start:end])
+                for start, end, label in analysis.entities
+            ],
+        )
     return identity
 
 

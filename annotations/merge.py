@@ -2,23 +2,24 @@
 
 Articles are matched by id (a hash of their text) and decisions by sentence span, so work done on
 different machines lines up. When the same annotator decided the same sentence in both places,
-the later `updated_at` wins; the earlier is counted as a conflict, never silently mixed in.
+the later `updated_at` wins (for the same time, a fixed order of the content decides, so merges
+in any order end alike); the earlier is counted as a conflict, never silently mixed in.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.dbfile import open_foreign, read_header
-from annotations.decisions import ANNOTATIONS, GOLD, Decisions, Layer, write_decision
-from annotations.errors import InputError, SchemeError, StoreError
+from annotations.decisions import ANNOTATIONS, GOLD, Decisions, Layer, end_history, write_decision
+from annotations.errors import SchemeError, StoreError
 from annotations.merge_source import ARTICLE_COLUMNS, MergeSource
-from annotations.model import AnnotationInput, Decision
-from annotations.scheme import get_labels, in_scheme_order
-from annotations.store import APPLICATION_ID, SCHEMA_VERSION, Store, utc_now
+from annotations.model import Decision
+from annotations.scheme import get_labels
+from annotations.store import APPLICATION_ID, SCHEMA_VERSION, Store
 from annotations.text import printable
 
 Key = tuple[str, int, int, str]
@@ -42,75 +43,59 @@ class MergeCounts:
     """Decisions on a sentence span this database's analysis does not have."""
 
 
-def _offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: MergeCounts) -> None:
-    """Write `incoming` unless this database holds a later decision for the same key."""
-    article_id, start, end, actor = key
-    mine = Decisions(store, layer, actor, ()).get(article_id, (start, end))
-    if mine.updated_at is not None and incoming.updated_at is not None:
-        differs = (mine.labels, mine.decided) != (incoming.labels, incoming.decided)
-        counts.conflicts += differs
-        if mine.updated_at >= incoming.updated_at:
-            counts.kept += 1
-            return
-        counts.updated += 1
-    else:
-        counts.added += 1
-    write_decision(store, layer, actor, article_id, (start, end), incoming)
+def offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: MergeCounts) -> None:
+    """Write `incoming` unless this database holds a decision for the same key that comes later.
 
-
-def import_annotations(store: Store, lines: Sequence[AnnotationInput]) -> int:
-    """Write annotation (and gold) lines of an annotty export. Call inside `store.write()`.
-
-    Every line is checked before anything is written: its article and sentence must be in the
-    database, its text must equal the stored sentence, its labels must be in the scheme.
-
-    Returns:
-        How many decisions were added or updated.
-
-    Raises:
-        InputError: `line N: ...` for the first line that does not fit.
+    "Later" is a total order, so that merging the same decisions in any order, any number of
+    times, ends in the same database: the later `updated_at` first, then, for the same time, the
+    greater content (labels, decided, ignored, note, source, and the gold reviewer). A decision
+    written here ends the undo history of its sentence on that layer (whole steps): an undo
+    must not put back a state from before work that came from elsewhere.
     """
-    scheme = get_labels(store)
-    sentences: dict[str, dict[tuple[int, int], str]] = {}
-    for line in lines:
-        if line.article_id not in sentences:
-            rows = store.conn.execute(
-                'SELECT start, "end", text FROM sentences WHERE article_id = ?', (line.article_id,)
-            ).fetchall()
-            if not rows:
-                raise InputError(
-                    f"line {line.line}: no article {line.article_id!r} in the database"
-                )
-            sentences[line.article_id] = {(start, end): text for start, end, text in rows}
-        stored = sentences[line.article_id].get((line.start, line.end))
-        if stored is None:
-            raise InputError(
-                f"line {line.line}: article {line.article_id} has no sentence at"
-                f" {line.start}-{line.end}"
-            )
-        if stored != line.text:
-            raise InputError(
-                f"line {line.line}: text does not match sentence {line.start}-{line.end}"
-                f" of article {line.article_id}"
-            )
-        labels = set(line.labels) | {name for vote in (line.votes or {}).values() for name in vote}
-        unknown = sorted(labels - set(scheme))
-        if unknown:
-            raise InputError(
-                f"line {line.line}: label {unknown[0]!r} is not in the scheme ({', '.join(scheme)})"
-            )
-    counts = MergeCounts()
-    for line in lines:
-        layer = GOLD if line.votes is not None else ANNOTATIONS
-        decision = Decision(
-            in_scheme_order(line.labels, scheme),
-            True,
-            line.updated_at or utc_now(),
-            ignored=line.ignored,
+    article_id, start, end, actor = key
+    with store.write():
+        mine, mine_actor = _current(store, layer, key)
+        if mine is not None:
+            differs = _content(mine, mine_actor) != _content(incoming, actor)
+            counts.conflicts += differs
+            if _order(mine, mine_actor) >= _order(incoming, actor):
+                counts.kept += 1
+                return
+            counts.updated += 1
+        else:
+            counts.added += 1
+        write_decision(store, layer, actor, article_id, (start, end), incoming)
+        end_history(store, layer, article_id, [(start, end)], actor)
+
+
+_offer = offer  # the name foreign_import.py imports
+
+
+def _current(store: Store, layer: Layer, key: Key) -> tuple[Decision | None, str]:
+    """This database's decision for a key, and whose it is (gold: the reviewer who made it)."""
+    article_id, start, end, actor = key
+    if layer is GOLD:
+        reviewer = store.value(
+            'SELECT reviewer FROM gold WHERE article_id = ? AND start = ? AND "end" = ?',
+            (article_id, start, end),
         )
-        key = (line.article_id, line.start, line.end, line.annotator)
-        _offer(store, layer, key, decision, counts)
-    return counts.added + counts.updated
+        if reviewer is None:
+            return None, actor
+        actor = str(reviewer)
+    mine = Decisions(store, layer, actor, ()).get(article_id, (start, end))
+    return (None if mine.updated_at is None else mine), actor
+
+
+def _content(decision: Decision, actor: str) -> str:
+    return json.dumps(
+        [list(decision.labels), decision.decided, decision.ignored, decision.note or "",
+         decision.source or "", actor],
+        ensure_ascii=False,
+    )  # fmt: skip
+
+
+def _order(decision: Decision, actor: str) -> tuple[str, str]:
+    return (decision.updated_at or "", _content(decision, actor))
 
 
 def _open_other(path: Path, store: Store) -> sqlite3.Connection:
@@ -229,4 +214,4 @@ def _merge_layer(store: Store, source: MergeSource, layer: Layer, counts: MergeC
         if not known:
             counts.unmatched += 1
             continue
-        _offer(store, layer, key, decision, counts)
+        offer(store, layer, key, decision, counts)

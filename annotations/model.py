@@ -80,6 +80,10 @@ class AnnotationInput:
     """Present on gold lines (`annotty export --gold`): each annotator's labels."""
     ignored: bool = False
     """`"ignored": true` (`annotty export --include-ignored`): the sentence was set aside."""
+    note: str | None = None
+    """A gold line's note (e.g. `auto: unanimous`)."""
+    origin: str | None = None
+    """How an annotator's decision was made (`typed`, `suggested`, `pattern`), if the line says."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,17 +88,17 @@ def set_labels(store: Store, labels: Sequence[str]) -> list[str]:
 
 
 def _forget_history_of(store: Store, dropped: set[str]) -> None:
-    """Drop the undo steps that mention a dropped label: undo must not bring a label back into
-    the data after the scheme lost it. (Each history row holds whole states, so the steps that
-    remain still undo correctly.)"""
+    """Drop the undo steps that mention a dropped label, whole steps (a step of several
+    sentences is undone together or not at all): undo must not bring a label back into the data
+    after the scheme lost it."""
     if not dropped:
         return
-    doomed = [
-        row["id"]
-        for row in store.rows("SELECT id, before, after FROM history")
+    doomed = {
+        row["step"]
+        for row in store.rows("SELECT step, before, after FROM history")
         if dropped & {*json.loads(row["before"])["labels"], *json.loads(row["after"])["labels"]}
-    ]
-    store.conn.executemany("DELETE FROM history WHERE id = ?", [(i,) for i in doomed])
+    }
+    store.conn.executemany("DELETE FROM history WHERE step = ?", [(step,) for step in doomed])
 
 
 def in_scheme_order(labels: Iterable[str], scheme: Sequence[str]) -> tuple[str, ...]:

@@ -2,9 +2,21 @@
 
 Everything annotty knows lives in one SQLite file the user owns. It is opened in WAL mode with
 `synchronous=FULL`, so each committed change survives the process being killed (and the machine
-losing power); writers take the lock up front with `BEGIN IMMEDIATE`, because a deferred
-transaction that reads and then writes fails with "database is locked" against another writer
-whatever the busy timeout.
+losing power).
+
+Transactions are explicit. The connection is in autocommit mode (`isolation_level=None`): Python
+never opens a transaction behind our back, so a statement outside `Store.write()` is committed at
+once and no call can leave a transaction open for later "committed" changes to join silently.
+Every core function that writes opens `store.write()` itself; nested uses are savepoints of the
+outer transaction. The outer one takes the write lock up front with `BEGIN IMMEDIATE`, because a
+deferred transaction that reads and then writes fails with "database is locked" against another
+writer whatever the busy timeout.
+
+Waiting for another program's lock happens in one place, `Store.write()`: it retries `BEGIN
+IMMEDIATE` for up to `lock_wait` seconds, telling `on_wait` once when it starts waiting (the
+command line prints a line, the app shows "waiting for the database…"), and then raises
+`DatabaseLocked`, having changed nothing. Readers never wait for writers (WAL), and opening a
+database whose schema is current does not write, so commands that only read never take the lock.
 
 A file that is not an annotty database, or one written by a newer annotty, is refused before
 anything is written to it.
@@ -12,16 +24,18 @@ anything is written to it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations.errors import StoreError
+from annotations.errors import DatabaseLocked, StoreError
 from annotations.text import clean_line, clean_text_line, printable
 
 if TYPE_CHECKING:
@@ -30,6 +44,13 @@ if TYPE_CHECKING:
 APPLICATION_ID = 0x414E4E54
 """`PRAGMA application_id` of every annotty database ("ANNT"): how a file is known as ours."""
 BUSY_TIMEOUT_MS = 10_000
+"""SQLite's own wait for a lock on any statement other than a writer's `BEGIN IMMEDIATE` (rare in
+WAL mode: a reader only waits while another connection recovers the log)."""
+LOCK_SLICE_MS = 250
+"""How long each attempt at `BEGIN IMMEDIATE` waits inside SQLite before `write()` looks at the
+clock again: also how soon `on_wait` is told that another program holds the lock."""
+LOCK_WAIT = 60.0
+"""Seconds a writer waits for another program's lock before giving up with DatabaseLocked."""
 
 
 def default_db_path() -> Path:
@@ -218,6 +239,11 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+_open_files: dict[str, int] = {}
+"""How many Stores of this process have each file open (by resolved path)."""
+_open_files_lock = threading.Lock()
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions migrations may use: `annotty_clean_line(text)` and
     `annotty_clean_text_line(text)` are the sanitiser's (NULL and non-text stay as they are)."""
@@ -236,9 +262,22 @@ def register_functions(conn: sqlite3.Connection) -> None:
 class Store:
     """An open annotty database. Use one per thread: the connection belongs to its thread."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        on_wait: Callable[[], None] | None = None,
+        lock_wait: float | None = None,
+    ) -> None:
         self.conn = conn
         self.path = path
+        self.on_wait = on_wait
+        """Called (in the writing thread) when a write starts waiting for another's lock."""
+        self.lock_wait = LOCK_WAIT if lock_wait is None else lock_wait
+        """Seconds a write waits for another program's lock before DatabaseLocked."""
+        self._depth = 0
+        self._key: str | None = None
 
     @cached_property
     def db(self) -> Database:
@@ -249,12 +288,26 @@ class Store:
         return Database(self.conn)
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True) -> Store:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        create: bool = True,
+        on_wait: Callable[[], None] | None = None,
+        lock_wait: float | None = None,
+    ) -> Store:
         """Open (and, if `create`, create or upgrade) the database at `path`.
+
+        Args:
+            path: the database file.
+            create: create a missing file (else StoreError), and upgrade an older schema.
+            on_wait: told when a write starts waiting for another program's lock.
+            lock_wait: seconds a write waits for such a lock (default LOCK_WAIT).
 
         Raises:
             StoreError: the file is missing (and not `create`), is not an annotty database, or
                 comes from a newer annotty. Such a file is never modified.
+            DatabaseLocked: the schema needed an upgrade and another program held the lock.
         """
         path = Path(path).expanduser()
         if path.is_dir():
@@ -262,12 +315,20 @@ class Store:
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"no annotty database at {path}: import articles first")
-        if exists:
+        key = os.fspath(path.resolve())
+        with _open_files_lock:
+            # Already open here, it was checked; and reading its header now would drop this
+            # process's SQLite locks on it (closing any descriptor of a file does, in POSIX),
+            # so that another process could delete the WAL under our connections.
+            checked = _open_files.get(key, 0) > 0
+        if exists and not checked:
             _check_foreign(path)
-        elif not path.parent.exists():
+        elif not exists and not path.parent.exists():
             raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=True
+            )
         except sqlite3.Error as error:
             raise StoreError(f"cannot open {path}: {error}") from None
         try:
@@ -276,7 +337,7 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             register_functions(conn)
-            store = cls(conn, path)
+            store = cls(conn, path, on_wait=on_wait, lock_wait=lock_wait)
             store._migrate()
         except sqlite3.Error as error:
             conn.close()
@@ -284,6 +345,9 @@ class Store:
         except BaseException:
             conn.close()
             raise
+        with _open_files_lock:
+            _open_files[key] = _open_files.get(key, 0) + 1
+        store._key = key
         return store
 
     @classmethod
@@ -308,6 +372,12 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self._key is not None:
+            with _open_files_lock:
+                _open_files[self._key] -= 1
+                if not _open_files[self._key]:
+                    del _open_files[self._key]
+            self._key = None
 
     def __enter__(self) -> Store:
         return self
@@ -317,21 +387,70 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Store]:
-        """A write transaction that takes the lock at once (`BEGIN IMMEDIATE`) and commits on exit.
+        """A write transaction: the lock taken at once (`BEGIN IMMEDIATE`), committed on exit,
+        rolled back if the block raises.
 
-        Nested use joins the outer transaction.
+        Nested, it is a savepoint of the outer transaction: an error rolls back the inner block
+        only (the outer one goes on if the caller handles the error), and nothing is committed
+        before the outermost block ends.
+
+        Raises:
+            DatabaseLocked: another program held the lock for `lock_wait` seconds.
         """
-        if self.conn.in_transaction:
-            yield self
+        if self._depth:
+            name = f"write_{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:  # SQLite may have rolled it all back already
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._depth -= 1
+            self.conn.execute(f"RELEASE {name}")
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        if self.conn.in_transaction:
+            # Only a caller's own BEGIN gets here: annotty never leaves one open.
+            raise StoreError("a transaction is already open on this connection")
+        self._begin()
+        self._depth = 1
         try:
             yield self
+            self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def _begin(self) -> None:
+        """`BEGIN IMMEDIATE`, waiting up to `lock_wait` seconds for another program's lock."""
+        deadline: float | None = None
+        self.conn.execute(f"PRAGMA busy_timeout = {LOCK_SLICE_MS}")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not is_locked(error):
+                        raise
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + self.lock_wait
+                    if self.on_wait is not None:
+                        self.on_wait()
+                if now >= deadline:
+                    raise DatabaseLocked(
+                        f"{self.path} stayed locked by another program for"
+                        f" {self.lock_wait:g} s: nothing was changed; try again when it is done"
+                    )
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def rows(self, sql: str, params: tuple | dict = ()) -> Iterator[dict]:
         """Rows of a query as dicts."""
@@ -345,17 +464,32 @@ class Store:
         return row[0] if row else None
 
     def _migrate(self) -> None:
+        """Bring the schema up to date. A current schema is only read: no write lock taken."""
+        if self._schema_version() == SCHEMA_VERSION:
+            return
         with self.write():
-            version = self.value("PRAGMA user_version")
-            assert isinstance(version, int)
-            if version > SCHEMA_VERSION:
-                raise StoreError(_newer_message(self.path, version))
+            version = self._schema_version()  # again, under the lock: another may have won
             for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in statements:
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
             if version == 0:
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _schema_version(self) -> int:
+        version = self.value("PRAGMA user_version")
+        assert isinstance(version, int)
+        if version > SCHEMA_VERSION:
+            raise StoreError(_newer_message(self.path, version))
+        return version
+
+
+def is_locked(error: sqlite3.Error) -> bool:
+    """Whether an error is SQLite's "database is locked" (another connection holds the lock)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(error)
 
 
 def _newer_message(path: Path, version: int) -> str:

@@ -12,7 +12,8 @@ A suggestion is never a decision: it becomes one only when the annotator accepts
 decision then records where it came from (`source` 'suggested' or 'pattern').
 
 Nothing here imports spaCy until a model or a pattern is actually needed, and nothing here knows
-about the screen: `Suggester` is what a front end calls from a background thread.
+about the screen: `Suggester` is what a front end calls from a background thread, and it does
+the spaCy work in child processes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotations.child_process import run_in_child_process
 from annotations.errors import AnnottyError
 from annotations.store import Store, utc_now
 
@@ -175,7 +177,20 @@ def suggestion_from(scores: dict[str, float], scheme: Sequence[str]) -> Suggesti
 
 
 train_classifier: Callable[[Sequence[Example], Sequence[str]], Classifier] = Classifier.train
-"""The training function the Suggester calls (a seam tests use to make training slow)."""
+"""The training function (a seam for tests)."""
+
+
+def train_and_store(db_path: str, annotator: str, scheme: list[str]) -> int:
+    """Train an annotator's model on all their decisions and store it.
+
+    Returns:
+        How many decisions it learnt from.
+    """
+    with Store.open(db_path) as store:
+        examples = examples_of(store, annotator)
+        model = train_classifier(examples, scheme)
+        save_model(store, annotator, scheme, len(examples), model)
+        return len(examples)
 
 
 def save_model(
@@ -214,109 +229,171 @@ def load_model(
     return Classifier.from_bytes(row[0], scheme), row[1]
 
 
+# -- the suggestion process -----------------------------------------------------------------------
+# Everything that needs spaCy (training, scoring, pattern matching) runs in child processes, so the
+# app never imports spaCy and its keys never wait for Python's global lock: training 2,000
+# decisions in a thread of the app made each key take 2 seconds. The functions below run there.
+
+_loaded_models: dict[tuple[str, str, str], tuple[str, Classifier]] = {}
+"""In a child: models by (database, annotator, scheme), with the `trained_at` of each."""
+_loaded_matchers: dict[str, tuple[int, Any]] = {}
+"""In a child: pattern matchers by database, with a hash of the patterns they were built from."""
+
+
+def _model_for(store: Store, annotator: str, scheme: Sequence[str]) -> Classifier | None:
+    key = (str(store.path), annotator, scheme_key(scheme))
+    version = store.value(
+        "SELECT trained_at FROM models WHERE annotator = ? AND scheme = ?", key[1:]
+    )
+    if not isinstance(version, str):
+        return None
+    cached = _loaded_models.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    loaded = load_model(store, annotator, scheme)
+    if loaded is None:
+        return None
+    _loaded_models[key] = (version, loaded[0])
+    return loaded[0]
+
+
+def _matcher_for(store: Store) -> Any:
+    from annotations.patterns import PatternMatcher, stored_patterns
+
+    patterns = stored_patterns(store)
+    if not patterns:
+        return None
+    signature = hash(json.dumps([(p.label, p.pattern) for p in patterns], sort_keys=True))
+    cached = _loaded_matchers.get(str(store.path))
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    matcher = PatternMatcher(patterns)
+    _loaded_matchers[str(store.path)] = (signature, matcher)
+    return matcher
+
+
+def suggest_texts(
+    db_path: str, annotator: str, scheme: list[str], texts: list[str]
+) -> list[Suggestion | None]:
+    """A suggestion for each text: the annotator's model once there is one, else the patterns
+    that match (None where nothing is suggested)."""
+    with Store.open(db_path) as store:
+        model = _model_for(store, annotator, scheme)
+        matcher = None if model is not None else _matcher_for(store)
+    if model is not None:
+        return list(model.suggest(texts))
+    if matcher is None:
+        return [None] * len(texts)
+    result: list[Suggestion | None] = []
+    for text in texts:
+        found = matcher.labels(text)
+        labels = tuple(name for name in scheme if name in found)
+        result.append(Suggestion(labels, None, "pattern") if labels else None)
+    return result
+
+
+def rank_least_certain(
+    db_path: str, annotator: str, scheme: list[str], start_article: str | None, window: int
+) -> list[tuple[str, int]]:
+    """Undecided sentences of the library, the model's least certain first ([] without a model).
+
+    Scores at most `window` undecided sentences, in library order from `start_article` (wrapping
+    round), so the cost stays bounded in a large library.
+    """
+    with Store.open(db_path) as store:
+        model = _model_for(store, annotator, scheme)
+        if model is None:
+            return []
+        candidates = undecided_window(store, annotator, start_article, window)
+    suggestions = model.suggest([text for _, _, text in candidates])
+    ranked = sorted(range(len(candidates)), key=lambda i: (suggestions[i].confidence or 1.0, i))
+    return [(candidates[i][0], candidates[i][1]) for i in ranked]
+
+
 @dataclass
 class Suggester:
-    """Suggestions for one annotator, kept up to date: call from background threads only.
+    """Suggestions for one annotator, kept up to date: call its methods from background threads.
 
-    `refresh` loads the stored model and the patterns, and trains when the annotator has made
-    enough new decisions; `suggestions` and `least_certain` answer from what is loaded. Each call
-    opens its own connection (a connection belongs to its thread). Calls may overlap: training
-    happens in one of them at a time, and a refresh that finds training under way returns at once.
+    `refresh` notes what is stored (a model, patterns) and has a model trained when the annotator
+    has made enough new decisions; `suggestions` and `least_certain` ask the suggesting process.
+    Calls may overlap: one refresh at a time trains, and a refresh that finds training under way
+    returns at once.
     """
 
     db_path: Path
     annotator: str
     scheme: list[str]
-    model: Classifier | None = None
+    run: Callable[..., Any] = run_in_child_process
+    """How the spaCy work is run: `run(pool name, function, *args)`."""
     model_decisions: int = 0
-    """How many decisions the loaded model was trained on."""
-    matcher: Any = None
+    """How many decisions the stored model learnt from (0: there is no model)."""
+    has_patterns: bool = False
     status: str = "no suggestions yet"
-    """One line on where suggestions stand, for the status line."""
-    _loaded: bool = False
+    """One line on where suggestions stand."""
+    _refreshed: bool = False
     _training: threading.Lock = field(default_factory=threading.Lock)
-    _predicting: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def has_model(self) -> bool:
+        return self.model_decisions > 0
 
     @property
     def active(self) -> bool:
         """Whether anything (a model or patterns) can suggest."""
-        return self.model is not None or self.matcher is not None
+        return self.has_model or self.has_patterns
 
     def refresh(self) -> bool:
-        """Load what is stored, train if due. Returns whether the suggestions may have changed."""
+        """Note what is stored, train if due. Returns whether the suggestions may have changed."""
         if not self._training.acquire(blocking=False):
             return False
         try:
+            before = (self.model_decisions, self.has_patterns, self._refreshed)
+            self._refreshed = True
             with Store.open(self.db_path) as store:
-                changed = self._load(store) if not self._loaded else False
+                self.has_patterns = bool(store.value("SELECT count(*) FROM patterns"))
+                self.model_decisions = (
+                    stored_model_decisions(store, self.annotator, self.scheme) or 0
+                )
                 examples = examples_of(store, self.annotator)
-                reason = not_ready_reason(examples, self.scheme)
-                if reason is not None:
-                    if self.model is None:
-                        self.status = "patterns" if self.matcher is not None else reason
-                    return changed
-                if self.model is not None and len(examples) - self.model_decisions < RETRAIN_EVERY:
-                    return changed
+            reason = not_ready_reason(examples, self.scheme)
+            if reason is None and len(examples) - self.model_decisions >= RETRAIN_EVERY:
                 self.status = f"training on {len(examples)} decisions"
-                model = train_classifier(examples, self.scheme)
-                save_model(store, self.annotator, self.scheme, len(examples), model)
-                with self._predicting:
-                    self.model, self.model_decisions = model, len(examples)
-                self.status = f"model of {len(examples)} decisions"
-                return True
+                self.model_decisions = self.run(
+                    "train", train_and_store, str(self.db_path), self.annotator, self.scheme
+                )
+            if self.has_model:
+                self.status = f"model of {self.model_decisions} decisions"
+            else:
+                self.status = "patterns" if self.has_patterns else str(reason)
+            after = (self.model_decisions, self.has_patterns, True)
+            return self.active and after != before
         finally:
             self._training.release()
 
-    def _load(self, store: Store) -> bool:
-        from annotations.patterns import PatternMatcher, stored_patterns
-
-        self._loaded = True
-        patterns = stored_patterns(store)
-        if patterns:
-            self.matcher = PatternMatcher(patterns)
-        if stored_model_decisions(store, self.annotator, self.scheme) is not None:
-            loaded = load_model(store, self.annotator, self.scheme)
-            if loaded is not None:
-                self.model, self.model_decisions = loaded
-                self.status = f"model of {self.model_decisions} decisions"
-        return self.active
-
     def suggestions(self, texts: Sequence[str]) -> list[Suggestion | None]:
         """A suggestion for each text: the model's once there is one, else matching patterns."""
-        with self._predicting:
-            if self.model is not None:
-                return list(self.model.suggest(texts))
-            if self.matcher is not None:
-                result: list[Suggestion | None] = []
-                for text in texts:
-                    found = self.matcher.labels(text)
-                    labels = tuple(name for name in self.scheme if name in found)
-                    result.append(Suggestion(labels, None, "pattern") if labels else None)
-                return result
-        return [None] * len(texts)
+        if not self.active:
+            return [None] * len(texts)
+        return self.run(
+            "suggest", suggest_texts, str(self.db_path), self.annotator, self.scheme, list(texts)
+        )
 
     def least_certain(
         self, start_article: str | None = None, window: int = UNCERTAIN_WINDOW
     ) -> list[tuple[str, int]]:
-        """Undecided sentences of the library, the model's least certain first.
-
-        Scores at most `window` undecided sentences, in library order from `start_article`
-        (wrapping round), so the cost stays bounded in a large library.
-
-        Returns:
-            (article id, sentence index) pairs; [] when there is no model.
-        """
-        if self.model is None:
+        """Undecided sentences of the library, the model's least certain first (see
+        `rank_least_certain`); [] when there is no model."""
+        if not self.has_model:
             return []
-        with Store.open(self.db_path) as store:
-            candidates = undecided_window(store, self.annotator, start_article, window)
-        texts = [text for _, _, text in candidates]
-        with self._predicting:
-            if self.model is None:
-                return []
-            suggestions = self.model.suggest(texts)
-        ranked = sorted(range(len(candidates)), key=lambda i: (suggestions[i].confidence or 1.0, i))
-        return [(candidates[i][0], candidates[i][1]) for i in ranked]
+        return self.run(
+            "suggest",
+            rank_least_certain,
+            str(self.db_path),
+            self.annotator,
+            self.scheme,
+            start_article,
+            window,
+        )
 
 
 def undecided_window(

@@ -16,7 +16,10 @@ database must hold exactly the truth. The annotator:
 
 Then, for the suggestion model alone: trained on the first 20, 50 and 100 decisions, how often
 its suggestion for each of the next 300 sentences equals the truth, the keys per decision that
-quick mode with suggestions would need there, and its macro F1. A measurement, never a test.
+quick mode with suggestions would need there, and its macro F1. Last, keys while a model
+trains: the time Pilot takes to handle a key (`j`) while the app trains a model on 1,990
+decisions in its child process, against the same after training (the difference is what
+training costs the screen). A measurement, never a test.
 """
 
 from __future__ import annotations
@@ -131,6 +134,21 @@ def build(path: Path, articles: list[list[tuple[str, Truth]]]) -> dict[tuple[str
             for index, (_, labels) in enumerate(lines):
                 truth[(identity, index)] = labels
     return truth
+
+
+def decide_truth(path: Path, articles: list[list[tuple[str, Truth]]], annotator: str) -> None:
+    """Decide the first articles of the library with their truth, through the core."""
+    from annotations.decisions import ANNOTATIONS, Decisions
+
+    with Store.open(path) as store:
+        decisions = Decisions(store, ANNOTATIONS, annotator, SCHEME)
+        for identity, lines in zip(article_ids(store), articles, strict=False):
+            sentences = get_article(store, identity).sentences
+            decisions.decide_many(
+                identity,
+                [(s.span, labels, None) for s, (_, labels) in zip(sentences, lines, strict=True)],
+                source="typed",
+            )
 
 
 def keys_for(labels: Truth, mode: str, suggested: Truth | None) -> list[str]:
@@ -250,6 +268,57 @@ def learning_curve(articles: list[list[tuple[str, Truth]]], points: list[int]) -
     return result
 
 
+async def keys_while_training(path: Path, fresh: str) -> dict:
+    import statistics
+    import threading
+
+    import annotations.suggest as suggest
+    from annotations import child_process
+    from tui.app import AnnottyApp
+
+    started, done = threading.Event(), threading.Event()
+
+    def run(pool, function, *args):
+        if function is not suggest.train_and_store:
+            return child_process.run_in_child_process(pool, function, *args)
+        started.set()
+        result = child_process.run_in_child_process(pool, function, *args)
+        done.set()
+        return result
+
+    with Store.open(path) as store:
+        app = AnnottyApp(store, "alice", article_id=fresh)
+        app.animation_level = "none"
+        app.suggester.run = run
+        async with app.run_test(size=(120, 40)) as pilot:
+            while not started.is_set():
+                await pilot.pause()
+            begun = time.perf_counter()
+            during = []
+            while not done.is_set():
+                tick = time.perf_counter()
+                await pilot.press("j" if len(during) % 2 else "k")
+                during.append(time.perf_counter() - tick)
+            training = time.perf_counter() - begun
+            await settle(app, pilot)
+            after = []
+            for number in range(100):
+                tick = time.perf_counter()
+                await pilot.press("j" if number % 2 else "k")
+                after.append(time.perf_counter() - tick)
+        spacy_loaded = "spacy" in sys.modules
+    child_process.stop_child_processes()
+    # The first key also waits for the app's start (its first layout and paint): apart.
+    first, during = during[0], during[1:]
+    return {
+        "training_seconds": training,
+        "first": first * 1000,
+        "during": (len(during), statistics.median(during) * 1000, max(during) * 1000),
+        "after": (len(after), statistics.median(after) * 1000, max(after) * 1000),
+        "spacy_in_app": spacy_loaded,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=30)
@@ -263,6 +332,26 @@ def main() -> None:
         f"{sum(not t for t in labelled)} no label, {sum(len(t) == 1 for t in labelled)} one,"
         f" {sum(len(t) == 2 for t in labelled)} two"
     )
+    big = generate(200, 10, options.seed + 2)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "latency.db"
+        build(path, big)
+        decide_truth(path, big[:-1], "alice")
+        with Store.open(path) as store:
+            fresh = article_ids(store)[-1]
+        figures = asyncio.run(keys_while_training(path, fresh))
+    print(
+        f"keys while a model trains on 1,990 decisions ({figures['training_seconds']:.1f} s,"
+        " in its child process), per key as Pilot handles it:"
+    )
+    print(f"{'first key':<16}    1 key   {figures['first']:6.1f} ms (with the app's first paint)")
+    for name in ("during", "after"):
+        count, median, worst = figures[name]
+        print(
+            f"{name + ' training':<16}{count:>5} keys  median {median:6.1f} ms  max {worst:6.1f} ms"
+        )
+    print(f"spaCy imported in the app's process: {figures['spacy_in_app']}\n")
+
     print(f"{'reader mode':<28}{'keys':>6}{'decisions':>11}{'keys/decision':>15}  accepted")
     with tempfile.TemporaryDirectory() as folder:
         for mode in ("normal", "quick", "suggest"):
@@ -282,7 +371,7 @@ def main() -> None:
     curve_articles = generate(60, 10, options.seed + 1)
     print("\nsuggestions after n decisions, on the next 300 sentences:")
     print(f"{'after':>6}{'exact':>8}{'macro F1':>10}{'keys/decision (quick + a)':>28}")
-    for point in learning_curve(curve_articles, [20, 50, 100]):
+    for point in learning_curve(curve_articles, [20, 50, 100, 200]):
         print(
             f"{point['after']:>6}{point['accuracy']:>8.0%}{point['macro_f1']:>10.2f}"
             f"{point['keys_per_decision']:>28.2f}"

@@ -106,6 +106,26 @@ def test_import_a_folder_recursively(tmp_path: Path) -> None:
     ]
 
 
+def test_bad_jsonl_lines_are_reported_and_skipped_the_good_ones_imported(
+    tmp_path: Path, sample_db: Path
+) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        '{"text": "Fighting resumed in Homs."}\n[1, 2]\n{"text": "Talks went on."}\n{"text": "a',
+        "utf-8",
+    )
+    result = annotty("--db", sample_db, "import", path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"imported: {path} (2 articles, 2 lines not imported)",
+        f"error: {path}: line 2: not a JSON object (got an array)",
+        f"error: {path}: line 4: not valid JSON (Unterminated string starting at)",
+        "2 imported, 0 duplicate, 0 failed, 2 lines not imported",
+    ]
+    with Store.open(sample_db) as store:
+        assert len(article_ids(store)) == 3
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
@@ -117,8 +137,8 @@ def test_import_a_folder_recursively(tmp_path: Path) -> None:
             "not valid UTF-8 text (byte 1); save it as UTF-8",
         ),
         ("nul.html", b"<html>\x00\x00</html>", "binary file, not text"),
-        ("bad.jsonl", b'{"text": "ok"}\n[1, 2]\n', "line 2: not a JSON object (got an array)"),
-        ("trunc.jsonl", b'{"text": "ok"}\n\n{"text": "a', "line 3: not valid JSON"),
+        ("bad.jsonl", b"[1, 2]\n", "line 1: not a JSON object (got an array)"),
+        ("trunc.jsonl", b'\n\n{"text": "a', "line 3: not valid JSON"),
         ("notext.jsonl", b'{"title": "x"}\n', 'line 1: missing "text"'),
         (
             "data.csv",

@@ -10,6 +10,8 @@ from conftest import SAMPLE_ID, STORY_ID, TALKS_ID
 
 from annotations.decisions import ANNOTATIONS, GOLD, Decisions
 from annotations.export import export_records, write_jsonl
+from annotations.formats.annotty import write_lines
+from annotations.formats.foreign import ExportContext
 from annotations.library import get_article
 from annotations.scheme import set_labels
 from annotations.store import Store
@@ -44,7 +46,8 @@ def decide(store: Store, who: str, article: str, idx: int, labels: list[str]) ->
 
 def lines(store: Store, *annotators: str, gold: bool = False) -> list[str]:
     out = io.StringIO()
-    count = write_jsonl(export_records(store, annotators, gold=gold), out)
+    records = export_records(store, annotators, gold=gold)
+    count = write_jsonl(write_lines(records, ExportContext(SCHEME)), out)
     result = out.getvalue().splitlines()
     assert count == len(result)
     return result
@@ -167,7 +170,8 @@ def test_gold_lines_carry_the_votes(tiny: Store) -> None:
     gold_time = rev.get(TALKS_ID, talks.sentences[0].span).updated_at
 
     records = [json.loads(line) for line in lines(tiny, gold=True)]
-    assert [list(r) for r in records] == [[*KEYS, "votes"]] * 2
+    # The reviewer's note travels with the line (and comes back on import).
+    assert [list(r) for r in records] == [[*KEYS, "votes", "note"], [*KEYS, "votes"]]
     first, second = records
     assert first == {
         "article_id": TALKS_ID,
@@ -182,6 +186,7 @@ def test_gold_lines_carry_the_votes(tiny: Store) -> None:
         "updated_at": gold_time,
         "entities": [{"start": 9, "end": 15, "label": "GPE", "text": "Geneva"}],
         "votes": {"alice": ["military"], "bob": ["military", "heritage_damage"]},
+        "note": "checked",
     }
     assert (second["sentence"], second["labels"], second["votes"]) == (3, [], {})
     filtered = [json.loads(line)["votes"] for line in lines(tiny, "bob", gold=True)]

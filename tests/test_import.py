@@ -270,16 +270,29 @@ def test_analyse_reports_progress_per_paragraph(pipeline) -> None:
 # --- files that fail ------------------------------------------------------------------------------
 
 
+def test_a_bad_line_is_skipped_and_the_good_ones_imported(
+    tmp_path: Path, store: Store, make_importer: MakeImporter
+) -> None:
+    good_then_bad = tmp_path / "half.jsonl"
+    good_then_bad.write_text(json.dumps({"text": "A fine article."}) + "\n{oops\n", "utf-8")
+    result = make_importer(store).import_file(good_then_bad)
+    assert (result.status, result.message) == ("imported", "1 article, 1 line not imported")
+    assert result.problems == [
+        "line 2: not valid JSON (Expecting property name enclosed in double quotes)"
+    ]
+    assert len(article_ids(store)) == 2
+
+
 def test_a_failed_file_leaves_the_database_as_it_was(
     tmp_path: Path, store: Store, make_importer: MakeImporter
 ) -> None:
     before = dump(store)
-    good_then_bad = tmp_path / "half.jsonl"
-    good_then_bad.write_text(json.dumps({"text": "A fine article."}) + "\n{oops\n", "utf-8")
-    result = make_importer(store).import_file(good_then_bad)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n", "utf-8")
+    result = make_importer(store).import_file(bad)
     assert (result.status, result.message) == (
         "error",
-        "line 2: not valid JSON (Expecting property name enclosed in double quotes)",
+        "line 1: not valid JSON (Expecting property name enclosed in double quotes)",
     )
     assert dump(store) == before
 

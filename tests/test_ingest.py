@@ -576,9 +576,13 @@ def _without(key: str) -> dict:
         (dict(ANNOTATION, labels="military"), '"labels" is a string, not a list of label names'),
         (dict(ANNOTATION, labels=["military", 3]), '"labels" must be a list of non-empty strings'),
         (dict(ANNOTATION, labels=[" "]), '"labels" must be a list of non-empty strings'),
-        (dict(ANNOTATION, annotator=None), '"annotator" is null, not a string'),
-        (dict(ANNOTATION, annotator="\x07"), 'empty "annotator"'),
-        (dict(ANNOTATION, updated_at=5), '"updated_at" is a number, not a time string'),
+        (dict(ANNOTATION, annotator=None), "annotator is not a string"),
+        (dict(ANNOTATION, annotator="\x07"), "annotator is empty"),
+        (dict(ANNOTATION, annotator="a" * 65), "annotator is 65 characters long (at most 64)"),
+        (dict(ANNOTATION, updated_at="2999-01-01T00:00:00Z"), '"updated_at" 2999-01-01'),
+        (dict(ANNOTATION, note=3), '"note" is a number, not a string'),
+        (dict(ANNOTATION, origin="guessed"), '"origin" must be one of typed, suggested, pattern'),
+        (dict(ANNOTATION, updated_at=5), '"updated_at" is not a time string'),
         (
             dict(ANNOTATION, updated_at="yesterday"),
             "\"updated_at\" is not an ISO-8601 time: 'yesterday'",
@@ -590,15 +594,31 @@ def _without(key: str) -> dict:
     ],
 )
 def test_jsonl_errors_name_the_line(tmp_path: Path, line: str | dict, expected: str) -> None:
-    # The bad line is the fourth physical line, after two good ones and a blank one.
+    # The bad line is the fourth physical line, after two good ones and a blank one: it is
+    # reported and skipped, the good lines are read.
     content = jsonl({"text": "Good."}, ANNOTATION, "", line)
-    message = read_error(tmp_path, "a.jsonl", content)
-    assert message.startswith(f"line 4: {expected}")
+    contents = read_file(write(tmp_path, "a.jsonl", content))
+    assert len(contents.problems) == 1
+    assert contents.problems[0].startswith(f"line 4: {expected}")
+    assert "\n" not in contents.problems[0]
+    assert [a.text for a in contents.articles] == ["Good."]
+    assert [a.line for a in contents.annotations] == [2]
 
 
-def test_jsonl_bad_line_fails_whole_file(tmp_path: Path) -> None:
-    message = read_error(tmp_path, "a.jsonl", jsonl({"text": "Good."}, "{oops", {"text": "Ok."}))
-    assert message == "line 2: not valid JSON (Expecting property name enclosed in double quotes)"
+def test_jsonl_bad_line_is_reported_and_the_rest_read(tmp_path: Path) -> None:
+    contents = read_file(
+        write(tmp_path, "a.jsonl", jsonl({"text": "Good."}, "{oops", {"text": "Ok."}))
+    )
+    assert contents.problems == [
+        "line 2: not valid JSON (Expecting property name enclosed in double quotes)"
+    ]
+    assert [a.text for a in contents.articles] == ["Good.", "Ok."]
+
+
+def test_jsonl_with_no_readable_line_fails(tmp_path: Path) -> None:
+    assert read_error(tmp_path, "a.jsonl", jsonl("{oops")) == (
+        "line 1: not valid JSON (Expecting property name enclosed in double quotes)"
+    )
 
 
 @pytest.mark.parametrize("content", ["", "\n\n", "  \n\t\n"])

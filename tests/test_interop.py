@@ -590,10 +590,10 @@ def test_import_reports_each_line_it_could_not_apply(tiny_db: Path, tmp_path: Pa
     )
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1:] == [
-        "  line 2: label 'sports' is not in the scheme (military, diplomatic, heritage_damage):"
-        " not imported",
-        '  line 3: answer "reject" says no option fits the task, which is no sentence decision'
-        " annotty can record (accept with no option means no label)",
+        f"error: {path}: line 2: label 'sports' is not in the scheme (military, diplomatic,"
+        " heritage_damage): not imported",
+        f'error: {path}: line 3: answer "reject" says no option fits the task, which is no'
+        " sentence decision annotty can record (accept with no option means no label)",
         "1 imported, 0 duplicate, 0 failed, 2 annotations, 2 lines not imported",
     ]
     with Store.open(tiny_db) as store:

@@ -8,6 +8,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -73,14 +74,20 @@ def test_merge_copies_articles_analyses_and_decisions(
 ) -> None:
     alice = Decisions(store, ANNOTATIONS, "alice", SCHEME)
     sentences = get_article(store, SAMPLE_ID).sentences
-    alice.decide(SAMPLE_ID, sentences[0].span, ["military"])
+    alice.decide(SAMPLE_ID, sentences[0].span, ["military"], source="suggested")
     alice.decide(SAMPLE_ID, sentences[1].span, [])
+    alice.ignore(SAMPLE_ID, sentences[3].span)  # stays ignored, not "no label"
     alice.decide(SAMPLE_ID, sentences[2].span, ["heritage_damage"])
     alice.undo(SAMPLE_ID)  # a tombstone travels too
     Decisions(store, GOLD, "rev", SCHEME).decide(SAMPLE_ID, sentences[0].span, ["military"], "ok")
+    Decisions(store, GOLD, "rev", SCHEME).ignore(SAMPLE_ID, sentences[3].span)
 
     counts = merge_database(tiny, sample_db)
-    assert counts == MergeCounts(articles_added=1, added=4)
+    assert counts == MergeCounts(articles_added=1, added=6)
+    assert tiny.value("SELECT count(*) FROM annotations WHERE ignored") == 1
+    assert tiny.value("SELECT source FROM annotations WHERE labels = '[\"military\"]'") == (
+        "suggested"
+    )
     assert article_ids(tiny) == [STORY_ID, TALKS_ID, SAMPLE_ID]
     assert get_article(tiny, SAMPLE_ID) == get_article(store, SAMPLE_ID)
     assert rows(tiny, "annotations") == rows(store, "annotations")
@@ -90,7 +97,7 @@ def test_merge_copies_articles_analyses_and_decisions(
 
     before = dump(tiny)
     again = merge_database(tiny, sample_db)
-    assert again == MergeCounts(articles_known=1, kept=4)
+    assert again == MergeCounts(articles_known=1, kept=6)
     assert dump(tiny) == before
 
 
@@ -266,9 +273,11 @@ def test_the_later_annotation_line_wins(
         tmp_path / "older.jsonl",
         [{**record, "labels": ["diplomatic"], "updated_at": "2000-01-01T00:00:00Z"}],
     )
+    # An hour from now, written with an offset: within the clock tolerance, and later.
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    when = soon.astimezone(timezone(timedelta(hours=1))).isoformat()
     newer = write_jsonl(
-        tmp_path / "newer.jsonl",
-        [{**record, "labels": ["diplomatic"], "updated_at": "2999-01-01T01:00:00+01:00"}],
+        tmp_path / "newer.jsonl", [{**record, "labels": ["diplomatic"], "updated_at": when}]
     )
     assert make_importer(tiny).import_file(older).status == "duplicate"
     assert json.loads(export_lines(tiny)[0])["labels"] == ["military"]
@@ -276,7 +285,7 @@ def test_the_later_annotation_line_wins(
     current = json.loads(export_lines(tiny)[0])
     assert (current["labels"], current["updated_at"]) == (
         ["diplomatic"],
-        "2999-01-01T00:00:00.000000Z",
+        soon.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
     )
 
 
@@ -317,7 +326,7 @@ def annotation_line(tiny: Store) -> dict:
         ({"votes": {"bob": ["oops"]}}, "line 2: label 'oops' is not in the scheme"),
     ],
 )
-def test_a_bad_annotation_line_imports_nothing(
+def test_a_bad_annotation_line_is_reported_and_skipped(
     tmp_path: Path,
     tiny: Store,
     make_importer: MakeImporter,
@@ -329,11 +338,13 @@ def test_a_bad_annotation_line_imports_nothing(
         tmp_path / "bad.jsonl",
         [{**annotation_line, "annotator": "bob"}, {**annotation_line, **change}],
     )
-    before = dump(tiny)
     result = make_importer(tiny).import_file(path)
-    assert result.status == "error"
-    assert result.message.startswith(message)
-    assert dump(tiny) == before
+    assert (result.status, result.message) == ("imported", "1 annotation, 1 line not imported")
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith(message)
+    assert [(r["annotator"], r["labels"]) for r in export_records(tiny)] == [
+        ("bob", annotation_line["labels"])
+    ]
 
 
 def test_articles_and_their_annotations_in_one_file(
@@ -352,15 +363,15 @@ def test_articles_and_their_annotations_in_one_file(
     }
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": text}, {**line, "labels": ["nope"]}])
     result = make_importer(empty_store).import_file(bad)
-    assert (result.status, result.message) == (
-        "error",
-        "line 2: label 'nope' is not in the scheme (military, diplomatic, heritage_damage)",
-    )
-    assert article_ids(empty_store) == []
+    assert (result.status, result.message) == ("imported", "1 article, 1 line not imported")
+    assert result.problems == [
+        "line 2: label 'nope' is not in the scheme (military, diplomatic, heritage_damage)"
+    ]
+    assert article_ids(empty_store) == [identity]
 
     good = write_jsonl(tmp_path / "good.jsonl", [{"text": text}, line])
     result = make_importer(empty_store).import_file(good)
-    assert (result.status, result.message) == ("imported", "1 article, 1 annotation")
+    assert (result.status, result.message) == ("imported", "1 duplicate, 1 annotation")
     (record,) = (json.loads(x) for x in export_lines(empty_store))
     assert (record["labels"], record["annotator"], record["updated_at"]) == (
         ["military"],

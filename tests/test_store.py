@@ -285,3 +285,27 @@ def test_a_second_writer_waits_for_the_first(sample_db: Path) -> None:
         thread.join()
         assert errors == []
         assert get_labels(store) == [*DEFAULT_LABELS, "first", "second"]
+
+
+def test_a_second_store_in_the_process_keeps_the_first_ones_locks(tmp_path: Path) -> None:
+    """Reading the file's header with open()/close() would drop every SQLite lock this process
+    holds on it (POSIX), and another process closing its connection would then delete the WAL
+    under ours ("disk I/O error"). A file already open here is not read again."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.db"
+    with Store.open(path) as first:
+        with first.write():
+            first.conn.execute("INSERT INTO settings VALUES ('', 'k', 'v')")
+        with Store.open(path) as second:
+            assert second.value("SELECT value FROM settings") == "v"
+        code = (
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+            " c.execute('SELECT count(*) FROM labels').fetchone(); c.close()"
+        )
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=60)
+        assert Path(f"{path}-wal").exists(), "the other process did not think it was the last"
+        with first.write():
+            first.conn.execute("UPDATE settings SET value = 'w'")
+        assert first.value("SELECT value FROM settings") == "w"

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from keyword_articles import SCHEME, add_generated, generate
 
+from annotations.child_process import run_here
 from annotations.decisions import ANNOTATIONS, Decisions
 from annotations.library import get_article
 from annotations.patterns import PatternErrors, load_patterns_file, stored_patterns
@@ -132,30 +133,24 @@ def test_a_stored_model_survives_a_restart(forty: Store) -> None:
     (suggestion,) = model.suggest(["Soldiers looted the museum"])
     assert "heritage_damage" in suggestion.labels
     # A Suggester over the same file loads it instead of training again.
-    trained: list[int] = []
-    import annotations.suggest as suggest
-
-    original = suggest.train_classifier
-    suggest.train_classifier = lambda *a, **k: trained.append(1) or original(*a, **k)  # type: ignore[misc]
-    try:
-        suggester = Suggester(forty.path, "alice", list(SCHEME))
-        assert suggester.refresh() is True
-        assert trained == [] and suggester.model_decisions == 240
-    finally:
-        suggest.train_classifier = original
+    ran: list[str] = []
+    suggester = Suggester(forty.path, "alice", list(SCHEME), run=lambda *a: ran.append(a[0]))
+    assert suggester.refresh() is True
+    assert ran == [] and suggester.model_decisions == 240, "nothing trained"
 
 
 def test_least_certain_is_bounded_and_ranked(forty: Store) -> None:
     fresh = add_generated(forty, generate(3, 6, seed=9))
-    suggester = Suggester(forty.path, "alice", list(SCHEME))
+    suggester = Suggester(forty.path, "alice", list(SCHEME), run=run_here)
     assert suggester.least_certain() == [], "no model yet"
     suggester.refresh()
     ranked = suggester.least_certain(fresh[1])
     assert len(ranked) == 18 and {a for a, _ in ranked} == set(fresh)
     assert len(suggester.least_certain(fresh[1], window=4)) == 4
     texts = {(a, s.idx): s.text for a in fresh for s in get_article(forty, a).sentences}
-    assert suggester.model is not None
-    confidences = [c.confidence for c in suggester.model.suggest([texts[k] for k in ranked])]
+    loaded = load_model(forty, "alice", SCHEME)
+    assert loaded is not None
+    confidences = [c.confidence for c in loaded[0].suggest([texts[k] for k in ranked])]
     assert confidences == sorted(confidences)
 
 
@@ -183,8 +178,8 @@ def test_patterns_load_validate_and_suggest(empty_store: Store, tmp_path: Path) 
     assert result.stdout == f"loaded 2 patterns from {good} (military 1, heritage damage 1)\n"
     assert [p.label for p in stored_patterns(empty_store)] == ["military", "heritage_damage"]
 
-    suggester = Suggester(empty_store.path, "alice", list(SCHEME))
-    assert suggester.refresh() is True and suggester.model is None
+    suggester = Suggester(empty_store.path, "alice", list(SCHEME), run=run_here)
+    assert suggester.refresh() is True and not suggester.has_model
     found = suggester.suggestions(["An AIR STRIKE hit.", "The temple was looted.", "Rain."])
     assert [(s.labels, s.source) if s else None for s in found] == [
         (("military",), "pattern"),
@@ -216,3 +211,37 @@ def test_bad_pattern_lines_are_each_named_and_nothing_is_loaded(
     result = annotty("--db", empty_store.path, "labels", "patterns", bad)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {bad}: line 2: label 'sports'")
+
+
+def test_child_processes_suggest_and_stop(forty: Store) -> None:
+    from annotations.child_process import _pools, run_in_child_process, stop_child_processes
+
+    suggester = Suggester(forty.path, "alice", list(SCHEME))  # the real child processes
+    assert suggester.refresh() is True
+    (suggestion,) = suggester.suggestions(["Envoy arrives for ceasefire talks"])
+    assert suggestion is not None and suggestion.labels == ("diplomatic",)
+    assert set(_pools) == {"train", "suggest"}
+    processes = [p for pool in _pools.values() for p in pool._processes.values()]
+    stop_child_processes()
+    assert _pools == {}
+    for process in processes:
+        process.join(timeout=30)
+        # is_alive() cannot tell once the pool's own thread has reaped the process: ask the OS.
+        assert _ended(process.pid)
+    assert run_in_child_process("suggest", sorted, [2, 1]) == [1, 2], "started again on demand"
+    stop_child_processes()
+
+
+def _ended(pid: int | None, tries: int = 300) -> bool:
+    """Whether a process is gone (or a zombie), waiting up to `tries` tenths of a second."""
+    import time
+
+    for _ in range(tries):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.1)
+    return False

@@ -13,6 +13,7 @@ import pytest
 from keyword_articles import SCHEME, add_generated, generate
 
 import annotations.suggest as suggest
+from annotations import child_process
 from annotations.store import Store
 from tui.screens.reader import ReaderScreen
 from tui_helpers import SIZE, make_app, position, row_of, screen_text
@@ -60,7 +61,7 @@ async def test_a_accepts_the_suggestions_on_a_fresh_article(
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         await settle(app, pilot)
-        assert suggest.stored_model_decisions(store, "alice", SCHEME) == 240, "trained, stored"
+        assert suggest.stored_model_decisions(store, "alice", SCHEME) == 240, app.notifications
         assert len(screen.suggestions) == 6
         shown = [screen.suggestions[i].labels for i in range(6)]
         assert "suggests" in screen_text(screen, "#labels")
@@ -83,17 +84,19 @@ async def test_no_key_waits_on_training(
 ) -> None:
     store, fresh = library
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
-    train = suggest.train_classifier
 
-    def slow_training(*args, **kwargs):
-        started.set()
-        release.wait(timeout=60)
-        model = train(*args, **kwargs)
-        finished.set()
-        return model
+    def slow_training(pool, function, *args):
+        """The real work in its child process; training held back until the keys are pressed."""
+        if function is suggest.train_and_store:
+            started.set()
+            release.wait(timeout=60)
+            count = child_process.run_in_child_process(pool, function, *args)
+            finished.set()
+            return count
+        return child_process.run_in_child_process(pool, function, *args)
 
-    monkeypatch.setattr(suggest, "train_classifier", slow_training)
     app = make_app(store, article_id=fresh)
+    app.suggester.run = slow_training
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
@@ -179,3 +182,46 @@ async def test_patterns_suggest_from_the_first_sentence(tui_store: Store, tmp_pa
         assert "nothing suggested for this sentence" in app.notifications
         assert len(committed(tui_store.path, SAMPLE_ID)) == 1
     assert len(spans(tui_store)) == 25
+
+
+def test_the_app_never_imports_spacy_for_suggestions(library: tuple[Store, str]) -> None:
+    """Training, scoring and matching run in child processes: the app's own stays free of spaCy
+    (checked in a fresh interpreter; this one has long loaded it)."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    store, fresh = library
+    code = textwrap.dedent(
+        f"""
+        import asyncio, json, sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from annotations.store import Store
+        from tui.app import AnnottyApp
+
+        async def main():
+            with Store.open({str(store.path)!r}) as store:
+                app = AnnottyApp(store, "alice", article_id={fresh!r})
+                app.animation_level = "none"
+                async with app.run_test(size=(100, 30)) as pilot:
+                    for _ in range(200):
+                        await app.workers.wait_for_complete()
+                        await pilot.pause()
+                        if app.screen.suggestions:
+                            break
+                    await pilot.press("a")
+                    suggested = len(app.screen.suggestions)
+            return suggested
+
+        suggested = asyncio.run(main())
+        print(json.dumps({{"suggested": suggested, "spacy": "spacy" in sys.modules}}))
+        """
+    )
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"suggested": 6, "spacy": False}
+    assert committed(store.path, fresh)[0][1] == "suggested"

@@ -10,12 +10,13 @@ from textual.binding import Binding
 from annotations.library import first_article
 from annotations.positions import last_article
 from annotations.scheme import get_labels
-from annotations.store import Store
+from annotations.store import LOCK_WAIT, Store
 from annotations.suggest import Suggester
 from annotations.team import first_assigned
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
 from tui.screens.library import LibraryScreen
+from tui.writer import Writer
 
 
 class AnnottyApp(App[None]):
@@ -37,9 +38,12 @@ class AnnottyApp(App[None]):
         article_id: str | None = None,
         review: Sequence[str] | None = None,
         articles: Sequence[str] | None = None,
+        lock_wait: float | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.writer = Writer(store.path, lock_wait=lock_wait)
+        """Makes every write of the screens, in order, off the key handlers (tui/writer.py)."""
         self.annotator = annotator
         self.review_annotators = list(review) if review else None
         """When set, articles open in the review screen comparing these annotators."""
@@ -107,6 +111,10 @@ class AnnottyApp(App[None]):
                 self.suggester,
             )
         self.push_screen(screen)
+
+    def on_unmount(self) -> None:
+        # The writes already asked for are made before the app ends (or the lock gives up).
+        self.writer.close(timeout=(self.writer.lock_wait or LOCK_WAIT) + 5)
 
     @property
     def error(self) -> BaseException | None:

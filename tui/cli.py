@@ -44,7 +44,7 @@ class Settings:
     def open_store(self, *, create: bool = True, checked: bool = False) -> Store:
         """Open the database; `checked` also refuses a damaged one (SQLite's quick_check),
         for commands that report on all of it."""
-        store = Store.open(self.db_path, create=create)
+        store = Store.open(self.db_path, create=create, on_wait=_say_waiting)
         if checked:
             from annotations.dbfile import check_integrity
 
@@ -54,6 +54,11 @@ class Settings:
                 store.close()
                 raise
         return store
+
+
+def _say_waiting() -> None:
+    """A write found another program's lock: say why nothing seems to happen (it waits)."""
+    click.echo("annotty: waiting for the database (locked by another program)…", err=True)
 
 
 def _annotator_name(value: str | None) -> str:
@@ -182,7 +187,7 @@ def _run_import(
             failed += 1
             echo(f"error: {printable(result.path)}: {printable(result.message)}")
             for problem in result.problems:
-                echo(f"  {printable(problem)}")
+                echo(f"error: {printable(result.path)}: {printable(problem)}")
             skipped += len(result.problems)
             continue
         skipped += len(result.problems)
@@ -192,7 +197,7 @@ def _run_import(
         annotations += result.annotations
         echo(f"{result.status}: {printable(result.path)} ({printable(result.message)})")
         for problem in result.problems:
-            echo(f"  {printable(problem)}")
+            echo(f"error: {printable(result.path)}: {printable(problem)}")
         for warning in result.warnings:
             click.echo(f"warning: {printable(result.path)}: {printable(warning)}", err=True)
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
@@ -259,6 +264,9 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
 
         _run_app(AnnottyApp(store, settings.annotator, article_id=first))
     finally:
+        from annotations.child_process import stop_child_processes
+
+        stop_child_processes()
         store.close()
 
 

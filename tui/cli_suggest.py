@@ -35,8 +35,7 @@ def suggest_command(
         NotEnoughDecisions,
         examples_of,
         not_ready_reason,
-        save_model,
-        train_classifier,
+        train_and_store,
     )
 
     name = _annotator_name(annotator) if annotator is not None else settings.annotator
@@ -53,9 +52,8 @@ def suggest_command(
             reason = not_ready_reason(examples, scheme)
             if reason is not None:
                 raise NotEnoughDecisions(f"no model for {name} yet: {reason}")
-            model = train_classifier(examples, scheme)
-            save_model(store, name, scheme, len(examples), model)
-            echo(f"trained the suggestion model of {name} on {len(examples)} decisions")
+            count = train_and_store(str(store.path), name, scheme)
+            echo(f"trained the suggestion model of {name} on {count} decisions")
             return
     if as_json:
         echo(json.dumps(report.as_json(), allow_nan=False, ensure_ascii=False))

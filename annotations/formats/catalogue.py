@@ -1,54 +1,21 @@
-"""The export formats by name, and the context their writers need from the database.
-
-(This is the interop formats' own table until the one registry of `annotations.formats` lands;
-each entry only names a module's writer.)
-"""
+"""The export formats by name, and the context their writers need from the database; reading
+other tools' lines and documents through the table in `annotations.formats`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from annotations.errors import InputError
-from annotations.formats import doccano, label_studio, prodigy, spacy_docbin
+from annotations.formats import FORMATS, Format, Records, doccano, label_studio, prodigy
 from annotations.formats.foreign import ExportContext, ForeignDecision
 from annotations.store import Store
 
-Records = Iterable[Mapping[str, Any]]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "Records", "export_context"]
 
-
-@dataclass(frozen=True)
-class ExportFormat:
-    """How one format is written."""
-
-    name: str
-    shape: str
-    """`jsonl` (a JSON object per line), `json` (one JSON list) or `docbin` (spaCy's binary)."""
-    write: Callable[[Records, ExportContext], Iterator[dict]] | None
-    """Turns export records into the format's objects (None for `docbin`, written whole)."""
-    unit: str = "decision"
-    """What one written object is, for the summary line."""
-
-
-def _annotty_lines(records: Records, context: ExportContext) -> Iterator[dict]:
-    # export_records already leaves ignored sentences out unless they were asked for.
-    for record in records:
-        yield dict(record)
-
-
-EXPORT_FORMATS: dict[str, ExportFormat] = {
-    "annotty": ExportFormat("annotty", "jsonl", _annotty_lines),
-    prodigy.NAME: ExportFormat(prodigy.NAME, "jsonl", prodigy.write_tasks),
-    doccano.NAME: ExportFormat(doccano.NAME, "jsonl", doccano.write_classification),
-    doccano.NER_NAME: ExportFormat(
-        doccano.NER_NAME, "jsonl", doccano.write_sequence_labelling, unit="sentence"
-    ),
-    label_studio.NAME: ExportFormat(
-        label_studio.NAME, "json", label_studio.write_tasks, unit="task"
-    ),
-    spacy_docbin.NAME: ExportFormat(spacy_docbin.NAME, "docbin", None, unit="doc"),
-}
+ExportFormat = Format
+EXPORT_FORMATS: dict[str, Format] = FORMATS
+"""Every format `annotty export --format` writes (the one table in `annotations.formats`)."""
 
 
 def export_context(store: Store, *, include_ignored: bool = False) -> ExportContext:

@@ -3,21 +3,33 @@
 A subclass says which layer its decisions go to (an annotator's annotations, or the reviewer's
 gold), what the gutter beside each sentence shows, and what the status line says. Every decision
 is committed by the core before the screen changes, so what is on screen is on disk.
+
+Writes never run in a key handler. `submit(write, then)` hands `write(decisions)` to the app's
+Writer (tui/writer.py: one thread, its own connection, jobs in order); when it is committed the
+changes are drawn (`apply`) and `then(result)` runs, e.g. to move on. While a write is in flight
+the screen holds every key of its own bindings (and sentence clicks) and replays them in order
+once it is committed, so a key that depends on the last decision sees it. If another program
+holds the database, the status line says "waiting for the database…"; if the lock outlasts the
+Writer's limit, the write and the keys held behind it are dropped with a message saying so, and
+the screen still shows exactly what is saved. Position and mode saves do not hold keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotations.decisions import Change, Decisions, Layer, Span
+from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
+from annotations.errors import DatabaseLocked
 from annotations.library import (
     article_position,
     entities_between,
@@ -28,7 +40,7 @@ from annotations.library import (
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.session import ReaderSession
-from annotations.store import Store
+from annotations.store import LOCK_WAIT, Store
 from annotations.suggest import Suggestion
 from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, LazyBlocks
@@ -46,6 +58,28 @@ def _label_binding(key: int) -> Binding:
         show=False,
         id=f"toggle-label-{key}",
     )
+
+
+class WriteDone(Message):
+    """A submitted write was committed (in the writer thread); `result` is what it returned."""
+
+    def __init__(self, token: object, result: Any) -> None:
+        super().__init__()
+        self.token = token
+        self.result = result
+
+
+class WriteFailed(Message):
+    """A submitted write failed (the lock outlasted the limit, or worse); nothing was written."""
+
+    def __init__(self, token: object, error: BaseException) -> None:
+        super().__init__()
+        self.token = token
+        self.error = error
+
+
+class WriteWaiting(Message):
+    """A submitted write is waiting for another program's lock."""
 
 
 class ArticleScreen(Screen[None]):
@@ -96,6 +130,14 @@ class ArticleScreen(Screen[None]):
         """The article's entity types, for the legend (its entities are read as drawn)."""
         self._save_timer: Timer | None = None
         self.view = ArticleView(id="article")
+        self._writes: dict[object, tuple[Callable[[Any], None] | None, bool]] = {}
+        """Writes in flight: their `then` and whether keys wait for them."""
+        self._holding = 0
+        """How many writes in flight hold the keys."""
+        self._held: list[str | int] = []
+        """Keys (and clicked sentences) pressed while a write was in flight, in order."""
+        self._waiting = False
+        """Whether a write is waiting for another program's lock."""
 
     # -- composition -------------------------------------------------------------------------
 
@@ -209,7 +251,8 @@ class ArticleScreen(Screen[None]):
         sentences = self.article.sentences
         current = self.state(self.cursor) if sentences else UNDECIDED
         suggestion = self.suggestion_at(self.cursor) if sentences else None
-        self.query_one("#labels", Static).update(label_bar(self.scheme, current, suggestion))
+        bar = label_bar(self.scheme, current, suggestion)
+        self.query_one("#labels", Static).update(self._waiting_bar() or bar)
         position = self.article_position + 1
         parts = [
             Text(self.actor, style="bold"),
@@ -218,6 +261,111 @@ class ArticleScreen(Screen[None]):
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
         self.query_one("#status", Static).update(join(parts))
+
+    def _waiting_bar(self) -> Text | None:
+        """While a write waits for another program's lock, the label bar says so."""
+        if not self._waiting:
+            return None
+        waiting = Text("waiting for the database (locked by another program)…", "bold yellow")
+        if self._held:
+            waiting.append(f"  {len(self._held)} more key(s) queued, kept in order")
+        return waiting
+
+    # -- writing (off the key handler) -------------------------------------------------------
+
+    def submit(
+        self,
+        write: Callable[[Decisions], Any],
+        then: Callable[[Any], None] | None = None,
+        *,
+        hold: bool = True,
+    ) -> None:
+        """Have `write(decisions)` run by the app's Writer, on its own connection, after every
+        write submitted before. Once committed, the Change(s) it returns are drawn and
+        `then(result)` runs. With `hold`, keys wait until then (see the module docstring)."""
+        layer, actor, scheme = self.decision_layer, self.actor, self.scheme
+        token = object()
+        self._writes[token] = (then, hold)
+        self._holding += hold
+        self.app.writer.submit(  # type: ignore[attr-defined]
+            lambda store: write(Decisions(store, layer, actor, scheme)),
+            done=lambda result: self.post_message(WriteDone(token, result)),
+            failed=lambda error: self.post_message(WriteFailed(token, error)),
+            waiting=lambda: self.post_message(WriteWaiting()),
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        if self._holding and event.key in self._bindings.key_to_bindings:
+            event.stop()
+            event.prevent_default()
+            self._held.append(event.key)
+            if self._waiting:
+                self.refresh_status()
+
+    @on(WriteWaiting)
+    def _write_waiting(self) -> None:
+        if self._holding and not self._waiting:
+            self._waiting = True
+            self.refresh_status()
+
+    @on(WriteDone)
+    async def _write_done(self, message: WriteDone) -> None:
+        then, hold = self._writes.pop(message.token, (None, False))
+        result = message.result
+        changes = [result] if isinstance(result, Change) else result
+        if isinstance(changes, list) and all(isinstance(c, Change) for c in changes):
+            self.apply([c for c in changes if c.article_id == self.article.id])
+        if then is not None:
+            then(result)
+        if hold:
+            self._holding -= 1
+            await self._release()
+
+    @on(WriteFailed)
+    async def _write_failed(self, message: WriteFailed) -> None:
+        _, hold = self._writes.pop(message.token, (None, False))
+        error = message.error
+        if hold:
+            self._holding -= 1
+        dropped = len(self._held) if hold else 0
+        if hold:
+            self._held.clear()
+        if isinstance(error, DatabaseLocked):
+            what = "a change was not saved" if hold else "the position was not saved"
+            self.notify(
+                f"{what}: the database stayed locked by another program for"
+                f" {self.app.writer.lock_wait or LOCK_WAIT:g} s"  # type: ignore[attr-defined]
+                + (f"; {dropped} key(s) after it were dropped" if dropped else "")
+                + ". The screen shows what is saved: press the keys again when it is free.",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        else:
+            self.notify(
+                f"could not save: {type(error).__name__}: {error}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        await self._release()
+
+    async def _release(self) -> None:
+        """Once no write holds the keys: clear the waiting state, replay the held keys in order
+        (stopping as soon as one of them starts a write of its own)."""
+        if self._holding:
+            return
+        if self._waiting:
+            self._waiting = False
+            self.refresh_status()
+        while self._held and not self._holding:
+            item = self._held.pop(0)
+            if isinstance(item, int):
+                self.move_to(item)
+                continue
+            for binding in self._bindings.key_to_bindings.get(item, ()):
+                if await self.app.run_action(binding.action, self):
+                    break
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Show changes the core has committed: their sentences' gutters and the status."""
@@ -246,14 +394,18 @@ class ArticleScreen(Screen[None]):
             self._save_timer.stop()
             self._save_timer = None
         if self.article.sentences:
-            save_position(self.store, self.actor, self.screen_name, self.article.id, self.cursor)
+            where = (self.actor, self.screen_name, self.article.id, self.cursor)
+            self.submit(lambda decisions: save_position(decisions.store, *where), hold=False)
 
     def on_unmount(self) -> None:
         self.save_position()
 
     @on(ArticleView.SentenceClicked)
     def _clicked(self, event: ArticleView.SentenceClicked) -> None:
-        self.move_to(event.index)
+        if self._holding:
+            self._held.append(event.index)
+        else:
+            self.move_to(event.index)
 
     def action_cursor(self, step: int) -> None:
         self.move_to(self.cursor + step)
@@ -306,25 +458,49 @@ class ArticleScreen(Screen[None]):
         span = self.current_span()
         if span is None or key > len(self.scheme):
             return
-        change = self.decisions.toggle(self.article.id, span, self.scheme[key - 1])
-        if change is not None:
-            self.apply([change])
+        identity, label = self.article.id, self.scheme[key - 1]
+        self.submit(lambda decisions: decisions.toggle(identity, span, label))
 
     def action_undo(self) -> None:
-        self._travel(self.decisions.undo(self.article.id), "undone", "nothing to undo")
+        identity = self.article.id
+        self.submit(
+            lambda decisions: decisions.undo(identity),
+            lambda result: self._travel(result, "undone", "nothing to undo"),
+        )
 
     def action_redo(self) -> None:
-        self._travel(self.decisions.redo(self.article.id), "redone", "nothing to redo")
+        identity = self.article.id
+        self.submit(
+            lambda decisions: decisions.redo(identity),
+            lambda result: self._travel(result, "redone", "nothing to redo"),
+        )
 
-    def _travel(self, changes: list[Change], verb: str, nothing: str) -> None:
-        if not changes:
+    def _travel(self, result: TravelResult, verb: str, nothing: str) -> None:
+        """Say what an undo or redo (already drawn) did, and what it left alone and why."""
+        skipped = [
+            f"sentence {self.index_of[s.span] + 1} changed since"
+            + (f" — by {s.by} —" if s.by and s.by != self.actor else "")
+            + f" not {verb}"
+            for s in result.skipped
+            if s.span in self.index_of
+        ]
+        if not result and not skipped:
             self.notify(nothing, timeout=2)
             return
-        self.apply(changes)
-        indices = sorted(self.index_of[change.span] for change in changes)
-        self.move_to(indices[0])
-        which = f"sentence {indices[0] + 1}" if len(indices) == 1 else f"{len(indices)} sentences"
-        self.notify(f"{verb}: {which}", timeout=2)
+        lines = []
+        if result:
+            indices = sorted(self.index_of[change.span] for change in result)
+            self.move_to(indices[0])
+            which = (
+                f"sentence {indices[0] + 1}" if len(indices) == 1 else f"{len(indices)} sentences"
+            )
+            lines.append(f"{verb}: {which}")
+        self.notify(
+            "\n".join([*lines, *skipped]),
+            severity="warning" if skipped else "information",
+            timeout=6 if skipped else 2,
+            markup=False,
+        )
 
     def next_index(self, wanted: Sequence[int], direction: int = 1) -> int | None:
         """The first of `wanted` after (or, direction -1, before) the cursor, wrapping around."""

@@ -202,9 +202,8 @@ class ReaderScreen(ArticleScreen):
         span = self.current_span()
         if span is None or key > len(self.scheme):
             return
-        change = self.decisions.toggle(self.article.id, span, self.scheme[key - 1], source="typed")
-        if change is not None:
-            self.apply([change])
+        identity, label = self.article.id, self.scheme[key - 1]
+        self.submit(lambda decisions: decisions.toggle(identity, span, label, source="typed"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_label" and parameters:
@@ -235,19 +234,18 @@ class ReaderScreen(ArticleScreen):
         span = self.current_span()
         if span is None:
             return
-        change = self.decisions.ignore(self.article.id, span)
-        if change is not None:
-            self.apply([change])
-        self.go_on()
+        identity = self.article.id
+        self.submit(lambda decisions: decisions.ignore(identity, span), lambda _: self.go_on())
 
     def _decide_and_go_on(self, labels: Sequence[str], source: str) -> None:
         span = self.current_span()
         if span is None:
             return
-        change = self.decisions.decide(self.article.id, span, labels, source=source)
-        if change is not None:
-            self.apply([change])
-        self.go_on()
+        identity, chosen = self.article.id, tuple(labels)
+        self.submit(
+            lambda decisions: decisions.decide(identity, span, chosen, source=source),
+            lambda _: self.go_on(),
+        )
 
     def go_on(self) -> None:
         """Move to the next sentence to decide: the least sure one when walking that way, else
@@ -284,7 +282,8 @@ class ReaderScreen(ArticleScreen):
 
     def action_mode(self) -> None:
         self.quick = not self.quick
-        set_flag(self.store, self.actor, QUICK_MODE, self.quick)
+        actor, quick = self.actor, self.quick
+        self.submit(lambda d: set_flag(d.store, actor, QUICK_MODE, quick), hold=False)
         self.refresh_status()
         if self.quick:
             self.notify("quick mode: a label key decides with that label and moves on", timeout=3)
@@ -293,13 +292,12 @@ class ReaderScreen(ArticleScreen):
 
     def action_order(self) -> None:
         self.uncertain_first = not self.uncertain_first
-        store_setting(
-            self.store, self.actor, READER_ORDER, "uncertain" if self.uncertain_first else "article"
-        )
+        actor, order = self.actor, "uncertain" if self.uncertain_first else "article"
+        self.submit(lambda d: store_setting(d.store, actor, READER_ORDER, order), hold=False)
         self.refresh_status()
         if not self.uncertain_first:
             self.notify("going on in article order", timeout=2)
-        elif self.suggester is None or self.suggester.model is None:
+        elif self.suggester is None or not self.suggester.has_model:
             self.notify("least sure first: once there is a model (article order until then)")
         else:
             self.notify("least sure first: space, a, x and quick keys go on to it", timeout=3)
@@ -357,7 +355,7 @@ class ReaderScreen(ArticleScreen):
 
     def _rank(self) -> None:
         suggester = self.suggester
-        if suggester is None or suggester.model is None:
+        if suggester is None or not suggester.has_model:
             return
         start = self.article.id
 

@@ -162,32 +162,37 @@ class ReviewScreen(ArticleScreen):
             reason = "nobody decided this sentence" if not votes else "a tie"
             self.notify(f"no majority: {reason}; gold unchanged", timeout=3)
             return
-        change = self.decisions.decide(self.article.id, span, labels)
-        if change is not None:
-            self.apply([change])
+        identity = self.article.id
+        self.submit(lambda decisions: decisions.decide(identity, span, labels))
 
     def action_unanimous(self) -> None:
-        changes = accept_unanimous(self.store, self.actor, self.annotators, self.article.id)
-        self.apply(changes)
-        self.notify(f"accepted {len(changes)} unanimous sentences as gold", timeout=3)
+        actor, annotators, identity = self.actor, self.annotators, self.article.id
+        self.submit(
+            lambda d: accept_unanimous(d.store, actor, annotators, identity),
+            lambda changes: self.notify(
+                f"accepted {len(changes)} unanimous sentences as gold", timeout=3
+            ),
+        )
 
     def action_confirm(self) -> None:
         span = self.current_span()
         if span is None:
             return
-        change = self.decisions.decide(self.article.id, span, self.state(self.cursor).labels)
-        if change is not None:
-            self.apply([change])
-        self._next_without_gold()
+        identity, labels = self.article.id, self.state(self.cursor).labels
+        self.submit(
+            lambda decisions: decisions.decide(identity, span, labels),
+            lambda _: self._next_without_gold(),
+        )
 
     def action_ignore_gold(self) -> None:
         span = self.current_span()
         if span is None:
             return
-        change = self.decisions.ignore(self.article.id, span)
-        if change is not None:
-            self.apply([change])
-        self._next_without_gold()
+        identity = self.article.id
+        self.submit(
+            lambda decisions: decisions.ignore(identity, span),
+            lambda _: self._next_without_gold(),
+        )
 
     def _next_without_gold(self) -> None:
         shown = set(self.shown_indices())

@@ -1,0 +1,267 @@
+"""annotty's own JSON lines: written by `annotty export`, recognised and applied by `import`.
+
+One line per decided (sentence, actor):
+
+    article_id, title, source, sentence, start, end, text, labels, annotator, updated_at,
+    entities                       always (as every version of annotty has written them)
+    ignored: true                  an ignored sentence (`--include-ignored`; labels then [])
+    origin                         how an annotator's decision was made: typed, suggested, pattern
+    votes                          gold lines (`--gold`): each annotator's labels
+    note                           gold lines: the reviewer's note (e.g. "auto: unanimous")
+
+`source` is the article's source (a path or URL). A line is recognised as annotty's by its
+fields taken together: every field an annotty line has always carried (REQUIRED), or, to report
+what is missing rather than read it as an article, `labels` with most of the
+rest. The optional fields may be absent (files exported by earlier versions import as they are).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotations.errors import InputError
+from annotations.formats.foreign import ExportContext
+from annotations.limits import MAX_NOTE, check_name, check_time
+from annotations.model import AnnotationInput
+from annotations.text import clean_line, strip_controls
+
+NAME = "annotty"
+REQUIRED = ("article_id", "start", "end", "text", "labels", "annotator", "updated_at")
+"""The fields every annotty line has carried since the first version."""
+ORIGINS = ("typed", "suggested", "pattern")
+"""How a decision can have been made (`origin`)."""
+_LINE_KEYS = (
+    "article_id", "title", "source", "sentence", "start", "end", "text", "labels", "annotator",
+    "updated_at", "entities",
+)  # fmt: skip
+
+
+def write_lines(records: Iterable[Mapping[str, Any]], context: ExportContext) -> Iterator[dict]:
+    """annotty's lines for export records (ignored ones only with `context.include_ignored`)."""
+    for record in records:
+        ignored = bool(record.get("ignored"))
+        if ignored and not context.include_ignored:
+            continue
+        line = {key: record[key] for key in _LINE_KEYS}
+        if ignored:
+            line["ignored"] = True
+            line["labels"] = []
+        if record.get("origin"):
+            line["origin"] = record["origin"]
+        if "votes" in record:
+            line["votes"] = record["votes"]
+        if record.get("note"):
+            line["note"] = record["note"]
+        yield line
+
+
+def recognise(obj: Mapping[str, Any]) -> bool:
+    """Whether a JSON object is an annotty line (or so nearly one that it is reported as one)."""
+    present = sum(key in obj for key in REQUIRED)
+    return present == len(REQUIRED) or ("labels" in obj and present >= 5)
+
+
+def read_line(record: Mapping[str, Any], number: int) -> AnnotationInput:
+    """The decision one annotty line holds, checked and cleaned.
+
+    Raises:
+        InputError: `line N: reason` for a field that is missing or not what it must be.
+    """
+    where = f"line {number}"
+
+    def need(name: str, kind: type, description: str) -> Any:
+        if name not in record:
+            raise InputError(f'{where}: missing "{name}"')
+        value = record[name]
+        # bool is an int in Python, but `true` is no offset.
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InputError(f'{where}: "{name}" is {json_type(value)}, not {description}')
+        return value
+
+    identity = clean_line(need("article_id", str, "a string"))
+    start = need("start", int, "an integer")
+    end = need("end", int, "an integer")
+    text = need("text", str, "a string")
+    labels = need("labels", list, "a list of label names")
+    if not identity:
+        raise InputError(f'{where}: empty "article_id"')
+    if not 0 <= start < end:
+        raise InputError(f'{where}: "start" and "end" must satisfy 0 <= start < end')
+    # The text must match the stored sentence exactly, so it is checked, never cleaned.
+    if strip_controls(text) != text:
+        raise InputError(f'{where}: "text" holds control characters or escape sequences')
+    if len(text) != end - start:
+        raise InputError(f'{where}: "text" is {len(text)} characters but spans {end - start}')
+    if not all(isinstance(label, str) and clean_line(label) for label in labels):
+        raise InputError(f'{where}: "labels" must be a list of non-empty strings')
+    if "annotator" not in record:
+        raise InputError(f'{where}: missing "annotator"')
+    annotator = _checked(check_name, record["annotator"], where, "annotator")
+    if "updated_at" not in record:
+        raise InputError(f'{where}: missing "updated_at"')
+    updated_at = record["updated_at"]
+    if updated_at is not None:
+        updated_at = _checked(check_time, updated_at, where, '"updated_at"')
+    ignored = record.get("ignored", False)
+    if not isinstance(ignored, bool):
+        raise InputError(f'{where}: "ignored" is {json_type(ignored)}, not true or false')
+    if ignored and labels:
+        raise InputError(f'{where}: an ignored sentence has no labels ("labels" must be [])')
+    return AnnotationInput(
+        line=number,
+        article_id=identity,
+        start=start,
+        end=end,
+        text=text,
+        labels=tuple(clean_line(label) for label in labels),
+        annotator=annotator,
+        updated_at=updated_at,
+        votes=_votes(record.get("votes"), where),
+        ignored=ignored,
+        note=_note(record.get("note"), where),
+        origin=_origin(record.get("origin"), where),
+    )
+
+
+def _checked(check: Any, value: object, where: str, what: str) -> str:
+    try:
+        return check(value, what)
+    except InputError as error:
+        raise InputError(f"{where}: {error}") from None
+
+
+def _note(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f'{where}: "note" is {json_type(value)}, not a string')
+    note = clean_line(value)
+    if len(note) > MAX_NOTE:
+        raise InputError(f'{where}: "note" is {len(note)} characters long (at most {MAX_NOTE})')
+    return note or None
+
+
+def _origin(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if value not in ORIGINS:
+        raise InputError(f'{where}: "origin" must be one of {", ".join(ORIGINS)}')
+    assert isinstance(value, str)
+    return value
+
+
+def _votes(value: object, where: str) -> dict[str, list[str]] | None:
+    """A gold line's votes: each annotator's labels."""
+    if value is None:
+        return None
+    problem = f'{where}: "votes" must map annotator names to lists of label names'
+    if not isinstance(value, dict):
+        raise InputError(problem)
+    votes: dict[str, list[str]] = {}
+    for name, labels in value.items():
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise InputError(problem)
+        cleaned = [clean_line(label) for label in labels]
+        if not all(cleaned):
+            raise InputError(problem)
+        votes[_checked(check_name, name, where, "a voter's name")] = cleaned
+    return votes
+
+
+def json_type(value: object) -> str:
+    """How a JSON value's type reads in a message: "a number", "null", ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+# --- applying lines to a database ----------------------------------------------------------------
+
+
+@dataclass
+class Applied:
+    """What applying annotty lines did."""
+
+    decisions: int = 0
+    """Decisions added or updated."""
+    kept: int = 0
+    """Lines where this database already held the later decision (or the same)."""
+    problems: list[str] = field(default_factory=list)
+    """One message per line that was not applied (`line N: reason`)."""
+
+
+def apply_lines(store: Any, lines: Sequence[AnnotationInput]) -> Applied:
+    """Write annotation (and gold) lines into the database, in one transaction.
+
+    Each line is checked against the database: its article and sentence must be there, its text
+    must equal the stored sentence, its labels must be in the scheme. A line that does not fit
+    is reported in `problems` and skipped; the others are applied. A decision is written unless
+    the database holds a later one for the same sentence and actor (see `merge.offer`), and the
+    undo history of each sentence it changes ends there.
+    """
+    from annotations.decisions import ANNOTATIONS, GOLD
+    from annotations.merge import MergeCounts, offer
+    from annotations.model import Decision
+    from annotations.scheme import get_labels, in_scheme_order
+    from annotations.store import utc_now
+
+    scheme = get_labels(store)
+    result = Applied()
+    counts = MergeCounts()
+    sentences: dict[str, dict[tuple[int, int], str]] = {}
+    with store.write():
+        for line in lines:
+            problem = _problem(store, line, scheme, sentences)
+            if problem is not None:
+                result.problems.append(f"line {line.line}: {problem}")
+                continue
+            gold = line.votes is not None
+            decision = Decision(
+                () if line.ignored else in_scheme_order(line.labels, scheme),
+                True,
+                line.updated_at or utc_now(),
+                line.note if gold else None,
+                line.ignored,
+                None if gold else line.origin,
+            )
+            key = (line.article_id, line.start, line.end, line.annotator)
+            offer(store, GOLD if gold else ANNOTATIONS, key, decision, counts)
+    result.decisions = counts.added + counts.updated
+    result.kept = counts.kept
+    return result
+
+
+def _problem(
+    store: Any,
+    line: AnnotationInput,
+    scheme: list[str],
+    sentences: dict[str, dict[tuple[int, int], str]],
+) -> str | None:
+    if line.article_id not in sentences:
+        rows = store.conn.execute(
+            'SELECT start, "end", text FROM sentences WHERE article_id = ?', (line.article_id,)
+        ).fetchall()
+        sentences[line.article_id] = {(start, end): text for start, end, text in rows}
+    found = sentences[line.article_id]
+    if not found:
+        return f"no article {line.article_id!r} in the database"
+    stored = found.get((line.start, line.end))
+    if stored is None:
+        return f"article {line.article_id} has no sentence at {line.start}-{line.end}"
+    if stored != line.text:
+        return f"text does not match sentence {line.start}-{line.end} of article {line.article_id}"
+    labels = set(line.labels) | {name for vote in (line.votes or {}).values() for name in vote}
+    unknown = sorted(labels - set(scheme))
+    if unknown:
+        return f"label {unknown[0]!r} is not in the scheme ({', '.join(scheme)})"
+    return None
