@@ -48,7 +48,8 @@ def offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Merg
 
     "Later" is a total order, so that merging the same decisions in any order, any number of
     times, ends in the same database: the later `updated_at` first, then, for the same time, the
-    greater content (labels, decided, ignored, note, source, and the gold reviewer). A decision
+    greater content (labels as a set, decided, ignored, note, source, and the gold reviewer;
+    labels as a set, because a stored row keeps the label order of its scheme). A decision
     written here ends the undo history of its sentence on that layer (whole steps): an undo
     must not put back a state from before work that came from elsewhere.
     """
@@ -88,7 +89,7 @@ def _current(store: Store, layer: Layer, key: Key) -> tuple[Decision | None, str
 
 def _content(decision: Decision, actor: str) -> str:
     return json.dumps(
-        [list(decision.labels), decision.decided, decision.ignored, decision.note or "",
+        [sorted(decision.labels), decision.decided, decision.ignored, decision.note or "",
          decision.source or "", actor],
         ensure_ascii=False,
     )  # fmt: skip

@@ -287,13 +287,17 @@ def _databases(draw: st.DrawFn) -> list[list[tuple[int, int, list[str], int, boo
 
 
 @settings(
-    max_examples=15,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(databases=_databases(), order=st.randoms(use_true_random=False))
-def test_merges_in_any_order_give_byte_identical_exports(
-    tiny_template: Path, tmp_path_factory: pytest.TempPathFactory, databases, order
+def test_merges_and_imports_in_any_order_give_byte_identical_exports(
+    tiny_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    loader: CountingLoader,
+    databases,
+    order,
 ) -> None:
     folder = tmp_path_factory.mktemp("converge")
     paths = []
@@ -314,17 +318,25 @@ def test_merges_in_any_order_give_byte_identical_exports(
                     (TALKS_ID, *spans[sentence], f"r{who}", json.dumps(labels),
                      f"2026-01-01T00:0{minute}:00.000000Z", f"n{number}"),
                 )  # fmt: skip
-        paths.append(path)
+            exported = folder / f"db{number}.jsonl"  # the same decisions, as an export file
+            exported.write_text(export_text(store) + export_text(store, gold=True), "utf-8")
+        paths.append((path, exported))
     exports = set()
     for attempt in range(2):
         target = Path(shutil.copy(tiny_template, folder / f"target{attempt}.db"))
-        shuffled = list(paths) * 2  # merging the same database twice changes nothing
+        # Each source merged as a database or imported as its export, some of them twice.
+        shuffled = [order.choice(pair) for pair in paths * 2]
         order.shuffle(shuffled)
         with Store.open(target) as store:
             for path in shuffled:
-                merge_database(store, path)
+                if path.suffix == ".db":
+                    merge_database(store, path)
+                else:
+                    result = Importer(store, pipeline_loader=loader).import_file(path)
+                    assert result.problems == [], result.problems
             exports.add(export_text(store) + export_text(store, gold=True))
     assert len(exports) == 1
+    assert loader.calls == 0
 
 
 # --- imports --------------------------------------------------------------------------------------
