@@ -13,12 +13,16 @@ A coefficient is undefined, and reported as None, where the reference gives NaN 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotations.store import Store
 
 MISSING = "—"
 """How format_report shows a coefficient that is undefined."""
@@ -55,12 +59,8 @@ class AgreementReport:
     """pairwise[a][b]: mean over labels of Cohen's kappa between a and b, where defined."""
 
 
-def _cohen(pairs: Sequence[tuple[bool, bool]]) -> Fraction | None:
-    """Cohen's kappa of two raters' yes/no values, one pair per sentence both decided."""
-    n = len(pairs)
-    yes_a = sum(a for a, _ in pairs)
-    yes_b = sum(b for _, b in pairs)
-    disagreements = sum(a != b for a, b in pairs)
+def _cohen(n: int, yes_a: int, yes_b: int, disagreements: int) -> Fraction | None:
+    """Cohen's kappa of two raters' yes/no values over the n sentences both decided."""
     # kappa = 1 - observed / expected disagreement; expected disagreement, scaled by n², is
     # yes_a·no_b + no_a·yes_b. It is zero (kappa undefined) exactly when both raters gave one
     # and the same value throughout, or when there are no sentences at all.
@@ -70,41 +70,42 @@ def _cohen(pairs: Sequence[tuple[bool, bool]]) -> Fraction | None:
     return 1 - Fraction(n * disagreements, expected)
 
 
-def _fleiss(yes_counts: Sequence[int], raters: int) -> Fraction | None:
-    """Fleiss' kappa over sentences each rated by all `raters`, given each one's count of yes."""
-    rows = len(yes_counts)
+def _fleiss(rows: int, raters: int, total_yes: int, agreeing: int) -> Fraction | None:
+    """Fleiss' kappa over `rows` sentences each rated by all `raters`.
+
+    Args:
+        rows: sentences rated by every rater.
+        raters: raters per sentence.
+        total_yes: yes values over those sentences.
+        agreeing: Σ over those sentences of yes² + no² - raters.
+    """
     if raters < 2 or rows == 0:
         return None
-    total_yes = sum(yes_counts)
     total = rows * raters
     if total_yes in (0, total):
         # Only one value in the whole table: chance agreement P_e is 1, so kappa is 0/0.
         return None
     # Mean over rows of P_i = (yes² + no² - k) / (k(k - 1)), kept as one integer numerator.
-    agreeing = sum(y * y + (raters - y) ** 2 - raters for y in yes_counts)
     p_bar = Fraction(agreeing, rows * raters * (raters - 1))
     p_yes = Fraction(total_yes, total)
     p_e = p_yes**2 + (1 - p_yes) ** 2
     return (p_bar - p_e) / (1 - p_e)
 
 
-def _krippendorff(units: Sequence[tuple[int, int]]) -> Fraction | None:
-    """Nominal Krippendorff's alpha from (values, yes values) per unit, any number of values each.
+def _krippendorff(by_size: Mapping[int, int], n: int, n_yes: int) -> Fraction | None:
+    """Nominal Krippendorff's alpha of a yes/no variable over pairable units (two values or more).
 
-    Units with fewer than two values cannot be paired and do not count at all.
+    Args:
+        by_size: per unit size m, Σ over units of that size of yes_u · no_u.
+        n: values in pairable units.
+        n_yes: yes values among them.
     """
-    pairable = [(m, y) for m, y in units if m >= 2]
-    n = sum(m for m, _ in pairable)
-    n_yes = sum(y for _, y in pairable)
     n_no = n - n_yes
     if n_yes * n_no == 0:
         # No pairable values, or only one value among them: expected disagreement is zero.
         return None
     # Observed yes/no coincidences, o = Σ_u yes_u · no_u / (m_u - 1). Units of the same size share
-    # a denominator, so sum integers per size first and make only a few fractions.
-    by_size: Counter[int] = Counter()
-    for m, y in pairable:
-        by_size[m] += y * (m - y)
+    # a denominator, so integers are summed per size and only a few fractions are made.
     observed = sum((Fraction(count, m - 1) for m, count in by_size.items()), Fraction(0))
     # alpha = 1 - D_o / D_e = 1 - (n - 1) · o / (n_yes · n_no) for a binary nominal variable.
     return 1 - (n - 1) * observed / (n_yes * n_no)
@@ -118,6 +119,133 @@ def _mean(values: Sequence[Fraction | None]) -> Fraction | None:
     """Mean of the values that are defined, or None if none is."""
     defined = [v for v in values if v is not None]
     return sum(defined, Fraction(0)) / len(defined) if defined else None
+
+
+Row = Mapping[str, frozenset[str]]
+"""One sentence: the chosen annotators who decided it, each with their (wanted) labels."""
+
+
+class _LabelCounts:
+    """The integer counts every coefficient of one label is finished from."""
+
+    __slots__ = ("agreeing", "alpha_n", "alpha_yes", "by_size", "fleiss_agree", "fleiss_yes",
+                 "pairs")  # fmt: skip
+
+    def __init__(self, pairs: int) -> None:
+        self.agreeing = 0
+        """Sentences with two or more raters all giving the same yes/no."""
+        self.fleiss_yes = 0
+        self.fleiss_agree = 0
+        self.alpha_n = 0
+        self.alpha_yes = 0
+        self.by_size: Counter[int] = Counter()
+        self.pairs = [[0, 0, 0, 0] for _ in range(pairs)]
+        """Per pair of annotators: sentences both decided, yes of the first, of the second,
+        disagreements."""
+
+
+class Tally:
+    """Agreement counts, added a sentence (or a batch of identical sentences) at a time.
+
+    Holds integers only, whatever the number of sentences: agreement over a million annotations
+    streams through it (see `agreement_in_store`), and `report()` finishes the coefficients.
+    """
+
+    def __init__(self, annotators: Sequence[str], labels: Sequence[str]) -> None:
+        # A name given twice (say, `--annotator alice --annotator alice`) would count alice twice
+        # as a rater; keep the first of each instead.
+        self.chosen = list(dict.fromkeys(annotators))
+        self.labels = list(dict.fromkeys(labels))
+        self.wanted = frozenset(self.labels)
+        self.pairs = list(combinations(self.chosen, 2))
+        self.shared = 0
+        """Sentences decided by two or more of the chosen annotators."""
+        self.exact = 0
+        """Of those, sentences on which all chose the same label set."""
+        self.full = 0
+        """Sentences decided by every chosen annotator."""
+        self.counts = {label: _LabelCounts(len(self.pairs)) for label in self.labels}
+
+    def add(self, labels_by_annotator: Mapping[str, Collection[str]], weight: int = 1) -> None:
+        """Count one sentence `weight` times.
+
+        Args:
+            labels_by_annotator: annotator -> the labels they decided (empty: decided, no
+                label). Other annotators and other labels are ignored.
+            weight: how many sentences decided exactly like this.
+
+        Raises:
+            TypeError: a label set is a bare string (which would be read as a set of characters).
+        """
+        row: dict[str, frozenset[str]] = {}
+        for annotator in self.chosen:
+            if annotator in labels_by_annotator:
+                label_set = labels_by_annotator[annotator]
+                if isinstance(label_set, str):
+                    raise TypeError(f"labels of {annotator!r} must be a collection, not a string")
+                row[annotator] = frozenset(label_set) & self.wanted
+        raters = len(row)
+        shared = raters >= 2
+        full = raters == len(self.chosen)
+        if shared:
+            self.shared += weight
+            self.exact += weight * (len(set(row.values())) == 1)
+        if full:
+            self.full += weight
+        pairs = [
+            (i, row[a], row[b]) for i, (a, b) in enumerate(self.pairs) if a in row and b in row
+        ]
+        for label, counts in self.counts.items():
+            yes = sum(label in chosen for chosen in row.values())
+            if shared:
+                counts.agreeing += weight * (yes in (0, raters))
+                counts.alpha_n += weight * raters
+                counts.alpha_yes += weight * yes
+                counts.by_size[raters] += weight * yes * (raters - yes)
+            if full:
+                counts.fleiss_yes += weight * yes
+                counts.fleiss_agree += weight * (yes * yes + (raters - yes) ** 2 - raters)
+            for index, first, second in pairs:
+                pair = counts.pairs[index]
+                a, b = label in first, label in second
+                pair[0] += weight
+                pair[1] += weight * a
+                pair[2] += weight * b
+                pair[3] += weight * (a != b)
+
+    def report(self) -> AgreementReport:
+        """The coefficients of everything added so far."""
+        chosen = self.chosen
+        pair_kappas: list[list[Fraction | None]] = [[] for _ in self.pairs]
+        per_label: dict[str, LabelAgreement] = {}
+        alphas: list[Fraction | None] = []
+        for label, counts in self.counts.items():
+            for index, pair in enumerate(counts.pairs):
+                pair_kappas[index].append(_cohen(*pair))
+            cohen = pair_kappas[0][-1] if len(chosen) == 2 else None
+            fleiss = _fleiss(self.full, len(chosen), counts.fleiss_yes, counts.fleiss_agree)
+            alpha = _krippendorff(counts.by_size, counts.alpha_n, counts.alpha_yes)
+            alphas.append(alpha)
+            shared = self.shared
+            per_label[label] = LabelAgreement(
+                n=shared,
+                percent_agreement=_as_float(Fraction(counts.agreeing, shared)) if shared else None,
+                cohen_kappa=_as_float(cohen),
+                fleiss_kappa=_as_float(fleiss),
+                krippendorff_alpha=_as_float(alpha),
+            )
+        pairwise: dict[str, dict[str, float | None]] = {a: {} for a in chosen}
+        for (a, b), kappas in zip(self.pairs, pair_kappas, strict=True):
+            pairwise[a][b] = pairwise[b][a] = _as_float(_mean(kappas))
+        # Keep each row in the order of `chosen`, whatever order the pairs were filled in.
+        pairwise = {a: {b: pairwise[a][b] for b in chosen if b != a} for a in chosen}
+        return AgreementReport(
+            annotators=chosen,
+            labels=per_label,
+            percent_exact=_as_float(Fraction(self.exact, self.shared)) if self.shared else None,
+            mean_alpha=_as_float(_mean(alphas)),
+            pairwise=pairwise,
+        )
 
 
 def compute_agreement(
@@ -143,72 +271,49 @@ def compute_agreement(
     Raises:
         TypeError: a label set is a bare string (which would be read as a set of characters).
     """
-    # A name given twice (say, `--annotator alice --annotator alice`) would count alice twice as
-    # a rater; keep the first of each instead.
-    chosen = list(dict.fromkeys(annotators))
-    labels = list(dict.fromkeys(labels))
-    wanted = frozenset(labels)
-
-    # One row per sentence: the chosen annotators who decided it, with their labels restricted
-    # to the labels asked about, in the order of `chosen`.
-    rows: list[dict[str, frozenset[str]]] = []
+    tally = Tally(annotators, labels)
     for by_annotator in decisions.values():
-        row = {}
-        for annotator in chosen:
-            if annotator in by_annotator:
-                label_set = by_annotator[annotator]
-                if isinstance(label_set, str):
-                    raise TypeError(f"labels of {annotator!r} must be a collection, not a string")
-                row[annotator] = frozenset(label_set) & wanted
-        rows.append(row)
-    shared = [row for row in rows if len(row) >= 2]
-    # For each pair of annotators, both of their label sets on each sentence both decided.
-    both: dict[tuple[str, str], list[tuple[frozenset[str], frozenset[str]]]] = {
-        (a, b): [(row[a], row[b]) for row in rows if a in row and b in row]
-        for a, b in combinations(chosen, 2)
-    }
+        tally.add(by_annotator)
+    return tally.report()
 
-    exact = sum(len(set(row.values())) == 1 for row in shared)
-    percent_exact = Fraction(exact, len(shared)) if shared else None
 
-    pair_kappas: dict[tuple[str, str], list[Fraction | None]] = {pair: [] for pair in both}
-    per_label: dict[str, LabelAgreement] = {}
-    alphas: list[Fraction | None] = []
-    for label in labels:
-        for pair, sets in both.items():
-            pair_kappas[pair].append(_cohen([(label in x, label in y) for x, y in sets]))
-        cohen = pair_kappas[(chosen[0], chosen[1])][-1] if len(chosen) == 2 else None
-        yes_counts = [sum(label in s for s in row.values()) for row in rows]
-        agreeing = sum(
-            yes in (0, len(row)) for row, yes in zip(rows, yes_counts, strict=True) if len(row) >= 2
-        )
-        fleiss = _fleiss(
-            [yes for row, yes in zip(rows, yes_counts, strict=True) if len(row) == len(chosen)],
-            len(chosen),
-        )
-        alpha = _krippendorff([(len(row), yes) for row, yes in zip(rows, yes_counts, strict=True)])
-        alphas.append(alpha)
-        per_label[label] = LabelAgreement(
-            n=len(shared),
-            percent_agreement=_as_float(Fraction(agreeing, len(shared))) if shared else None,
-            cohen_kappa=_as_float(cohen),
-            fleiss_kappa=_as_float(fleiss),
-            krippendorff_alpha=_as_float(alpha),
-        )
+def agreement_in_store(
+    store: Store, annotators: Sequence[str], labels: Sequence[str], article_id: str | None = None
+) -> AgreementReport:
+    """compute_agreement over the decisions in a database, without loading them.
 
-    pairwise: dict[str, dict[str, float | None]] = {a: {} for a in chosen}
-    for (a, b), kappas in pair_kappas.items():
-        pairwise[a][b] = pairwise[b][a] = _as_float(_mean(kappas))
-    # Keep each row in the order of `chosen`, whatever order the pairs were filled in.
-    pairwise = {a: {b: pairwise[a][b] for b in chosen if b != a} for a in chosen}
+    SQLite groups the decisions by sentence and then counts the sentences decided alike (same
+    annotators, same labels): a few thousand distinct patterns, however many annotations, are
+    all that reach Python. Ignored sentences count as not decided by that annotator.
 
-    return AgreementReport(
-        annotators=chosen,
-        labels=per_label,
-        percent_exact=_as_float(percent_exact),
-        mean_alpha=_as_float(_mean(alphas)),
-        pairwise=pairwise,
+    Args:
+        store: the database.
+        annotators: as for compute_agreement.
+        labels: as for compute_agreement.
+        article_id: only this article's sentences.
+    """
+    tally = Tally(annotators, labels)
+    if not tally.chosen:
+        return tally.report()
+    marks = ",".join("?" * len(tally.chosen))
+    where = f"decided AND NOT ignored AND annotator IN ({marks})"
+    params: list[Any] = list(tally.chosen)
+    if article_id is not None:
+        where += " AND article_id = ?"
+        params.append(article_id)
+    # A pattern is the sentence's annotators and label lists as JSON; two sentences decided alike
+    # may still give two patterns (rows in another order), which only costs a second `add`.
+    rows = store.conn.execute(
+        "SELECT pattern, count(*) FROM ("
+        " SELECT json_group_array(json_array(annotator, labels)) AS pattern FROM annotations"
+        # The primary key's order is the grouping's: no sort of a million rows.
+        " INDEXED BY sqlite_autoindex_annotations_1"
+        f' WHERE {where} GROUP BY article_id, start, "end") GROUP BY pattern',
+        params,
     )
+    for pattern, count in rows:
+        tally.add({who: json.loads(chosen) for who, chosen in json.loads(pattern)}, count)
+    return tally.report()
 
 
 def report_as_json(report: AgreementReport) -> dict[str, Any]:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import IO, Any
 
 from annotations.library import article_ids
+from annotations.model import entities_by_sentence
 from annotations.scheme import get_labels, in_scheme_order
 from annotations.store import Store
 
@@ -22,24 +24,18 @@ def _entities_by_sentence(
     store: Store, identity: str, spans: list[tuple[int, int]]
 ) -> dict[tuple[int, int], list[dict[str, Any]]]:
     """Each sentence's entities, with offsets relative to the sentence."""
-    found: dict[tuple[int, int], list[dict[str, Any]]] = {span: [] for span in spans}
     entities = store.conn.execute(
         'SELECT start, "end", label, text FROM entities WHERE article_id = ? ORDER BY start, "end"',
         (identity,),
-    ).fetchall()
-    for sentence_start, sentence_end in spans:
-        bucket = found[(sentence_start, sentence_end)]
-        for start, end, label, text in entities:
-            if start >= sentence_start and end <= sentence_end:
-                bucket.append(
-                    {
-                        "start": start - sentence_start,
-                        "end": end - sentence_start,
-                        "label": label,
-                        "text": text,
-                    }
-                )
-    return found
+    )
+    grouped = entities_by_sentence(spans, entities, itemgetter(0, 1))
+    return {
+        (first, last): [
+            {"start": start - first, "end": end - first, "label": label, "text": text}
+            for start, end, label, text in rows
+        ]
+        for (first, last), rows in zip(spans, grouped, strict=True)
+    }
 
 
 def export_records(

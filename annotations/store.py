@@ -31,12 +31,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from annotations.errors import DatabaseLocked, StoreError
 from annotations.text import clean_line, clean_text_line, printable
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 APPLICATION_ID = 0x414E4E54
 """`PRAGMA application_id` of every annotty database ("ANNT"): how a file is known as ours."""
@@ -210,6 +213,28 @@ MIGRATIONS: list[list[str]] = [
         "UPDATE articles SET source = annotty_clean_line(source)"
         " WHERE source IS NOT NULL AND source != annotty_clean_line(source)",
     ],
+    # 4: the library at scale: full-text search over titles and texts (sqlite-utils' layout, so
+    # `sqlite-utils search` works too), kept in sync by triggers; an index that lists articles
+    # and sums their sizes without reading their texts; one that counts each annotator's
+    # progress per article without reading the annotations.
+    [
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles',"
+        " content_rowid='rowid')",
+        "CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN"
+        " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);"
+        " END",
+        "CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN"
+        " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
+        " VALUES ('delete', old.rowid, old.title, old.text); END",
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN"
+        " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
+        " VALUES ('delete', old.rowid, old.title, old.text);"
+        " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);"
+        " END",
+        "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
+        "CREATE INDEX articles_sizes ON articles(sentence_count)",
+        "CREATE INDEX annotations_progress ON annotations(annotator, decided, article_id)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -246,7 +271,6 @@ class Store:
         lock_wait: float | None = None,
     ) -> None:
         self.conn = conn
-        self.db = Database(conn)
         self.path = path
         self.on_wait = on_wait
         """Called (in the writing thread) when a write starts waiting for another's lock."""
@@ -254,6 +278,14 @@ class Store:
         """Seconds a write waits for another program's lock before DatabaseLocked."""
         self._depth = 0
         self._key: str | None = None
+
+    @cached_property
+    def db(self) -> Database:
+        """A sqlite-utils view of the connection, made on first use: sqlite-utils imports
+        pandas and numpy when they are installed, half a second the reader must not wait for."""
+        from sqlite_utils import Database
+
+        return Database(self.conn)
 
     @classmethod
     def open(
@@ -318,6 +350,26 @@ class Store:
         store._key = key
         return store
 
+    @classmethod
+    def open_reader(cls, path: Path | str) -> Store:
+        """A second, read-only connection to a database already open: for a worker thread, since
+        a connection belongs to the thread that made it. Never creates, migrates or writes.
+
+        Raises:
+            StoreError: the file cannot be opened.
+        """
+        from annotations.dbfile import connect_readonly
+
+        path = Path(path).expanduser()
+        # Not immutable: the reader's own connection is writing to the file meanwhile.
+        conn = connect_readonly(path, immutable=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as error:
+            conn.close()
+            raise StoreError(f"cannot open {path}: {error}") from None
+        return cls(conn, path)
+
     def close(self) -> None:
         self.conn.close()
         if self._key is not None:
@@ -334,7 +386,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[Database]:
+    def write(self) -> Iterator[Store]:
         """A write transaction: the lock taken at once (`BEGIN IMMEDIATE`), committed on exit,
         rolled back if the block raises.
 
@@ -350,7 +402,7 @@ class Store:
             self.conn.execute(f"SAVEPOINT {name}")
             self._depth += 1
             try:
-                yield self.db
+                yield self
             except BaseException:
                 if self.conn.in_transaction:  # SQLite may have rolled it all back already
                     self.conn.execute(f"ROLLBACK TO {name}")
@@ -366,7 +418,7 @@ class Store:
         self._begin()
         self._depth = 1
         try:
-            yield self.db
+            yield self
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -402,7 +454,9 @@ class Store:
 
     def rows(self, sql: str, params: tuple | dict = ()) -> Iterator[dict]:
         """Rows of a query as dicts."""
-        return self.db.query(sql, params)
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description or ()]
+        return (dict(zip(names, row, strict=True)) for row in cursor)
 
     def value(self, sql: str, params: tuple | dict = ()) -> object:
         """The first column of the first row of a query, or None."""

@@ -389,3 +389,56 @@ def test_matches_reference_implementations(dataset):
     assert_no_nan(report)
     text = format_report(report)
     assert all(label in text for label in labels)
+
+
+# --- the same figures straight from a database ----------------------------------------------
+
+
+def _store_with(decisions, path):
+    """A database holding `decisions` as annotation rows, plus undone and ignored rows that must
+    count as "not decided"."""
+    from annotations.store import Store
+
+    store = Store.open(path)
+    with store.write():
+        store.conn.execute(
+            "INSERT INTO articles (id, text, imported_at) VALUES ('a1', 'x', 't'), ('a2', 'y', 't')"
+        )
+        for sentence, by_annotator in decisions.items():
+            article, start = ("a1", sentence) if sentence % 3 else ("a2", sentence * 10)
+            for who, chosen in by_annotator.items():
+                store.conn.execute(
+                    'INSERT INTO annotations (article_id, start, "end", annotator, labels,'
+                    " decided, updated_at) VALUES (?, ?, ?, ?, ?, 1, 't')",
+                    (article, start, start + 1, who, json.dumps(sorted(chosen))),
+                )
+            for who, decided, ignored in (("undone", 0, 0), ("setaside", 1, 1)):
+                store.conn.execute(
+                    'INSERT INTO annotations (article_id, start, "end", annotator, labels,'
+                    " decided, ignored, updated_at) VALUES (?, ?, ?, ?, '[\"l0\"]', ?, ?, 't')",
+                    (article, start, start + 1, who, decided, ignored),
+                )
+    return store
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets(), st.booleans())
+def test_agreement_in_store_equals_compute_agreement(dataset, with_absent):
+    import tempfile
+    from pathlib import Path
+
+    from annotations.agreement import agreement_in_store
+
+    decisions, annotators, labels = dataset
+    # "undone" and "setaside" decided nothing (undone; ignored): as raters they are missing.
+    chosen = [*annotators, "undone", "setaside"] if with_absent else annotators
+    with tempfile.TemporaryDirectory() as folder:
+        store = _store_with(decisions, Path(folder) / "agreement.db")
+        try:
+            got = agreement_in_store(store, chosen, labels)
+            one_article = agreement_in_store(store, chosen, labels, article_id="a2")
+        finally:
+            store.close()
+    assert got == compute_agreement(decisions, chosen, labels)
+    only_a2 = {s: d for s, d in decisions.items() if not s % 3}
+    assert one_article == compute_agreement(only_a2, chosen, labels)

@@ -29,6 +29,17 @@ from tui_helpers import (
 pytestmark = pytest.mark.anyio
 
 
+async def settled(pilot) -> None:
+    """Wait for the library's query (it runs in a worker thread) and its rows to be drawn."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def rows(pilot) -> list[list[str]]:
+    await settled(pilot)
+    return table_rows(pilot.app)
+
+
 def table_rows(app) -> list[list[str]]:
     screen = app.screen
     assert isinstance(screen, LibraryScreen), type(screen).__name__
@@ -42,6 +53,7 @@ async def library(pilot) -> LibraryScreen:
     await pilot.press("escape")
     screen = pilot.app.screen
     assert isinstance(screen, LibraryScreen)
+    await settled(pilot)
     return screen
 
 
@@ -59,7 +71,7 @@ async def test_lists_articles_with_source_size_and_this_annotators_progress(
     app = make_app(tui_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await library(pilot)
-        assert table_rows(app) == [
+        assert (await rows(pilot)) == [
             [SAMPLE_TITLE, "palmyra.txt", "25", "██░░░░░░░░ 5/25"],
             [HOSTILE_TITLE, "hostile.txt", "6", "░░░░░░░░░░ 0/6"],
         ]
@@ -79,18 +91,18 @@ async def test_filter_by_title_or_text_then_open(tui_store: Store) -> None:
         assert search.display and search.has_focus
         await pilot.press(*"quest")  # in the sample's text only; "q" here types, not quits
         assert app.is_running
-        assert [row[0] for row in table_rows(app)] == [SAMPLE_TITLE]
+        assert [row[0] for row in (await rows(pilot))] == [SAMPLE_TITLE]
         assert "1 article matching “quest”" in screen_text(screen, "#library-title")
 
         await pilot.press("escape")  # clears and hides the filter
         assert not search.display and search.value == ""
-        assert len(table_rows(app)) == 2
+        assert len(await rows(pilot)) == 2
         assert screen.query_one(DataTable).has_focus
 
         await pilot.press("slash", *"BOLD RED")  # the hostile title, whatever the case
-        assert [row[0] for row in table_rows(app)] == [HOSTILE_TITLE]
+        assert [row[0] for row in (await rows(pilot))] == [HOSTILE_TITLE]
         await pilot.press("ctrl+a", "ctrl+k", *"zzz%")  # LIKE wildcards are plain characters
-        assert table_rows(app) == []
+        assert (await rows(pilot)) == []
         title = screen_text(screen, "#library-title")
         assert "0 articles matching “zzz%”" in title
         assert "nothing here" not in title, "a filter that matches nothing is not an empty library"
@@ -98,7 +110,7 @@ async def test_filter_by_title_or_text_then_open(tui_store: Store) -> None:
         assert app.screen is screen
 
         await pilot.press("slash", "ctrl+a", "ctrl+k", *"paris", "enter")
-        assert [row[0] for row in table_rows(app)] == [HOSTILE_TITLE]
+        assert [row[0] for row in (await rows(pilot))] == [HOSTILE_TITLE]
         assert screen.query_one(DataTable).has_focus
         await pilot.press("enter")
         reader = app.screen
@@ -128,7 +140,7 @@ async def test_progress_is_refreshed_after_the_reader(tui_store: Store) -> None:
     app = make_app(tui_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await library(pilot)
-        assert table_rows(app)[0][3] == "░░░░░░░░░░ 0/25"
+        assert (await rows(pilot))[0][3] == "░░░░░░░░░░ 0/25"
         await pilot.press("enter", "1", "space", "space", "space", "escape")
         assert app.screen is screen
         assert committed_annotations(tui_store.path) == {
@@ -136,7 +148,7 @@ async def test_progress_is_refreshed_after_the_reader(tui_store: Store) -> None:
             1: ([], True),
             2: ([], True),
         }
-        assert table_rows(app)[0][3] == "█░░░░░░░░░ 3/25"
+        assert (await rows(pilot))[0][3] == "█░░░░░░░░░ 3/25"
         assert "decided █░░░░░░░░░ 3/31" in screen_text(screen, "#library-title")
         assert screen.query_one(DataTable).cursor_row == 0, "the row stays highlighted"
 
@@ -162,7 +174,7 @@ async def test_an_empty_database_shows_the_library_and_how_to_fill_it(tmp_path: 
         async with app.run_test(size=SIZE) as pilot:
             screen = app.screen
             assert isinstance(screen, LibraryScreen)
-            assert table_rows(app) == []
+            assert (await rows(pilot)) == []
             title = screen_text(screen, "#library-title")
             assert "0 articles" in title and "nothing here: annotty import PATH" in title
             await pilot.press("enter", "j", "k", "q")
@@ -177,3 +189,42 @@ async def test_the_footer_says_how_to_open_an_article(tui_store: Store) -> None:
         footer = all_screen_rows(app)[-1]
         assert "Filter" in footer
         assert "Open" in footer
+
+
+async def test_rows_are_read_a_page_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    import tui.screens.library as library_screen
+    from annotations.library import add_article
+    from annotations.model import Analysis, ArticleInput
+
+    monkeypatch.setattr(library_screen, "PAGE", 8)
+    with Store.open(tmp_path / "many.db") as store:
+        with store.write():
+            for number in range(30):
+                text = f"Report number {number} from Palmyra."
+                article = ArticleInput(text, f"Report {number}")
+                add_article(store, article, Analysis([(0, len(text))], []), None)
+        app = make_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await library(pilot)
+            table = screen.query_one(DataTable)
+            assert table.row_count == 8
+            assert "30 articles" in screen_text(screen, "#library-title")
+            await pilot.press(*"j" * 7)
+            assert table.row_count == 16, "nearing the end of the page reads the next"
+            assert (await rows(pilot))[7][0] == "Report 7"
+            await pilot.press(*"j" * 20)
+            assert table.row_count == 30 and table.cursor_row == 27
+            await pilot.press("enter")
+            assert app.screen.article.text == "Report number 27 from Palmyra."
+            await pilot.press("escape")
+            await settled(pilot)
+            assert table.cursor_row == 27, "back on the same row, though past the first page"
+
+
+async def test_a_filter_that_full_text_search_cannot_parse_finds_nothing(tui_store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        await pilot.press("slash", *'"AND (NEAR*')
+        assert await rows(pilot) == []
+        assert app.is_running and "0 articles" in screen_text(screen, "#library-title")

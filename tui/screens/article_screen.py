@@ -30,14 +30,21 @@ from textual.widgets import Footer, Static
 
 from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
 from annotations.errors import DatabaseLocked
-from annotations.library import get_article
+from annotations.library import (
+    article_position,
+    entities_between,
+    entity_labels,
+    get_article,
+    neighbour_article,
+)
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.scheme import display_names
+from annotations.session import ReaderSession
 from annotations.store import LOCK_WAIT, Store
 from annotations.suggest import Suggestion
 from annotations.text import display_label
-from tui.widgets.article_view import ArticleView, SentenceBlock
+from tui.widgets.article_view import ArticleView, LazyBlocks
 from tui.widgets.chips import (
     MUTED,
     database_name,
@@ -119,21 +126,26 @@ class ArticleScreen(Screen[None]):
         store: Store,
         actor: str,
         scheme: Sequence[str],
-        article_ids: Sequence[str],
+        article_ids: Sequence[str] | None,
         article_id: str,
     ) -> None:
         super().__init__()
         self.store = store
         self.actor = actor
         self.scheme = list(scheme)
-        self.article_ids = list(article_ids)
+        self.article_ids = list(article_ids) if article_ids is not None else None
+        """The articles `n` and `p` walk, when only some are (else the library, in the database:
+        it may hold 100,000, so they are never all loaded)."""
         self.decisions = Decisions(store, self.decision_layer, actor, scheme)
         self.label_names = display_names(store)
         """Each label's display name, shown wherever a person reads a label."""
-        self.article: Article = get_article(store, article_id)
-        self.states: dict[Span, Decision] = {}
-        self.index_of: dict[Span, int] = {}
+        self.article: Article = get_article(store, article_id, entities=False)
+        self.session = ReaderSession([], {})
+        """The sentences' decisions, decided count and next undecided, kept per change."""
         self.article_position = 0
+        self.article_count = 0
+        self.entity_labels: list[str] = []
+        """The article's entity types, for the legend (its entities are read as drawn)."""
         self._save_timer: Timer | None = None
         self.view = ArticleView(id="article")
         self._writes: dict[object, tuple[Callable[[Any], None] | None, bool]] = {}
@@ -191,29 +203,33 @@ class ArticleScreen(Screen[None]):
     def load(self, article_id: str) -> None:
         """Show an article, at the sentence this actor was last on."""
         if article_id != self.article.id:
-            self.article = get_article(self.store, article_id)
+            self.article = get_article(self.store, article_id, entities=False)
         article = self.article
-        # Looked up once per article, not per keystroke: the library may hold 100,000.
-        self.article_position = self.article_ids.index(article.id)
-        self.states = self.decisions.for_article(article.id)
-        self.index_of = {sentence.span: sentence.idx for sentence in article.sentences}
+        if self.article_ids is None:
+            # Asked of the database once per article: the library may hold 100,000.
+            self.article_position, self.article_count = article_position(self.store, article.id)
+        else:
+            self.article_position = self.article_ids.index(article.id)
+            self.article_count = len(self.article_ids)
+        spans = [sentence.span for sentence in article.sentences]
+        self.session = ReaderSession(spans, self.decisions.for_article(article.id))
+        self.entity_labels = entity_labels(self.store, article.id)
         self.article_loaded()
         cursor = position_in(self.store, self.actor, self.screen_name, article.id)
         if cursor is None or not 0 <= cursor < len(article.sentences):
             cursor = self.first_cursor()
-        blocks = [
-            SentenceBlock(
-                sentence.text,
-                sentence.paragraph,
-                tuple(
-                    (e.start - sentence.start, e.end - sentence.start, e.label)
-                    for e in article.entities_in(sentence)
-                ),
-            )
-            for sentence in article.sentences
-        ]
-        gutters = [self.gutter_for(index) for index in range(len(blocks))]
-        self.view.show(blocks, gutters, gutter_width=self.gutter_cells(), cursor=cursor)
+        sentences = article.sentences
+
+        def entities(index: int) -> tuple[tuple[int, int, str], ...]:
+            sentence = sentences[index]
+            start = sentence.start
+            found = entities_between(self.store, article, start, sentence.end)
+            return tuple((e.start - start, e.end - start, e.label) for e in found)
+
+        # Entities are looked up as sentences are drawn, not all before the first frame.
+        blocks = LazyBlocks([s.text for s in sentences], [s.paragraph for s in sentences], entities)
+        # Gutters are drawn when their lines first show, not all up front.
+        self.view.show(blocks, self.gutter_for, gutter_width=self.gutter_cells(), cursor=cursor)
         title = Text(article.title or "(untitled)", style="bold")
         if article.source:
             title.append(f"  {source_name(article.source)}", MUTED)
@@ -223,8 +239,20 @@ class ArticleScreen(Screen[None]):
         self.refresh_legend()
         self.refresh_status()
 
+    def in_scope(self, article_id: str) -> bool:
+        """Whether `n` and `p` can reach this article."""
+        return self.article_ids is None or article_id in self.article_ids
+
     def state(self, index: int) -> Decision:
-        return self.states.get(self.article.sentences[index].span, UNDECIDED)
+        return self.session.state(index)
+
+    @property
+    def states(self) -> dict[Span, Decision]:
+        return self.session.states
+
+    @property
+    def index_of(self) -> dict[Span, int]:
+        return self.session.index_of
 
     @property
     def cursor(self) -> int:
@@ -232,8 +260,8 @@ class ArticleScreen(Screen[None]):
 
     def refresh_legend(self) -> None:
         legend = self.query_one("#legend", Static)
-        if self.view.show_entities and self.article.entities:
-            legend.update(entity_legend(entity.label for entity in self.article.entities))
+        if self.view.show_entities and self.entity_labels:
+            legend.update(entity_legend(self.entity_labels))
             legend.display = True
         else:
             legend.display = False
@@ -249,7 +277,7 @@ class ArticleScreen(Screen[None]):
         parts = [
             Text(self.actor, style="bold"),
             *self.status_parts(),
-            Text(f"article {position}/{len(self.article_ids)}"),
+            Text(f"article {position}/{self.article_count}"),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
         self.query_one("#status", Static).update(join(parts, self.status_separator))
@@ -361,11 +389,8 @@ class ArticleScreen(Screen[None]):
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Show changes the core has committed: their sentences' gutters and the status."""
-        for change in changes:
-            self.states[change.span] = change.after
-        self.view.set_gutters(
-            {self.index_of[c.span]: self.gutter_for(self.index_of[c.span]) for c in changes}
-        )
+        touched = self.session.apply(changes)
+        self.view.set_gutters({index: self.gutter_for(index) for index in touched})
         self.refresh_status()
 
     # -- moving ------------------------------------------------------------------------------
@@ -417,16 +442,21 @@ class ArticleScreen(Screen[None]):
         self.move_to(target)
 
     def action_article(self, step: int) -> None:
-        position = self.article_position + step
-        if not 0 <= position < len(self.article_ids):
+        if self.article_ids is None:
+            target = neighbour_article(self.store, self.article.id, step)
+        else:
+            position = self.article_position + step
+            inside = 0 <= position < len(self.article_ids)
+            target = self.article_ids[position] if inside else None
+        if target is None:
             self.notify("no more articles that way", timeout=2)
             return
         self.save_position()
-        self.load(self.article_ids[position])
+        self.load(target)
 
     def action_back(self) -> None:
         self.save_position()
-        self.dismiss()
+        self.app.show_library()  # type: ignore[attr-defined]
 
     def action_toggle_entities(self) -> None:
         """Entities off → colours → colours with the type after each entity → off."""

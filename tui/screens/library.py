@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 
 from rich.text import Text
 from textual import on, work
@@ -10,8 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
 
-from annotations.library import list_articles
+from annotations.library import (
+    Listing,
+    article_rowid,
+    library_page,
+    library_totals,
+    matching_rowids,
+)
 from annotations.model import ArticleSummary
 from annotations.remove import at_stake, remove_articles
 from annotations.store import Store
@@ -19,6 +26,11 @@ from annotations.text import counted
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.chips import MUTED, database_name, join, progress_bar, source_name
 from tui.widgets.team_status import assigned_mark, has_team_work, team_status
+
+PAGE = 200
+"""Rows read at a time; more are read as the cursor nears the end of those shown."""
+TYPING_PAUSE = 0.15
+"""Seconds without a keystroke before the filter is applied."""
 
 
 class ArticleTable(DataTable):
@@ -50,8 +62,15 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.annotator = annotator
+        self.listing = Listing([], 0, 0)
+        """Which articles match the filter (rowids only); rows are read a page at a time."""
         self.articles: list[ArticleSummary] = []
+        """The rows read so far, the first len(articles) of the listing."""
         self.search: str = ""
+        self._generation = 0
+        """Bumped by each reload, so that a slower, older query cannot overwrite a newer one."""
+        self._marks = False
+        """Whether rows carry the assigned mark (some article is assigned to the annotator)."""
         self.title_line = Text()
         self.team_line: Text | None = None
         """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
@@ -69,68 +88,131 @@ class LibraryScreen(Screen[None]):
         table.add_column("Sentences", key="sentences")
         table.add_column("Progress", key="progress")
         self.query_one(Input).display = False
-        self.read_team_line()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.read_team_line()
-        self.reload()
+        # Not while the reader opened at start covers the library: the article comes first.
+        if self.is_current:
+            self.reload(team=True)
 
-    def read_team_line(self) -> None:
-        """Count progress against the plan, in a worker: it reads every assignment (when the
-        screen shows, not on each filter key)."""
-        if has_team_work(self.store):
-            self._count_team(self.store.path, self.annotator)
-        else:
-            self.team_line = None
+    def reload(self, keep: str | None = None, *, team: bool = False) -> None:
+        """Read the articles again (progress changes as the annotator works), in a worker.
 
-    @work(thread=True, exclusive=True, group="team-status", exit_on_error=False)
-    def _count_team(self, path: Path, annotator: str) -> None:
-        with Store.open(path, create=False) as store:  # a connection of the worker's own
-            line = team_status(store, annotator)
-        self.app.call_from_thread(self._show_team_line, line)
-
-    def _show_team_line(self, line: Text | None) -> None:
-        self.team_line = line
-        self.draw_title()
-
-    def reload(self, keep: str | None = None) -> None:
-        """Read the articles again (progress changes as the annotator works)."""
+        Args:
+            keep: the article to keep highlighted (default: the highlighted one).
+            team: count progress against the team's plan too (when the screen shows, not on
+                each filter key).
+        """
         table = self.query_one(DataTable)
         if keep is None and table.row_count:
             keep = self.highlighted()
-        self.articles = list_articles(self.store, self.annotator, self.search or None)
-        marks = any(article.assigned for article in self.articles)
+        self._generation += 1
+        self._query(self._generation, self.search, keep, team)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def _query(self, generation: int, search: str, keep: str | None, team: bool) -> None:
+        if search and generation > 1:
+            # Typing: wait for a pause in the keystrokes, and query only for the last one.
+            time.sleep(TYPING_PAUSE)
+            if generation != self._generation:
+                return
+        worker = get_current_worker()
+        # A connection belongs to its thread: this one is the worker's own, read-only.
+        reader = Store.open_reader(self.store.path)
+        try:
+            rowids = matching_rowids(reader, search or None, self.annotator)
+            listing = Listing(rowids, 0, 0)
+            position = listing.position(article_rowid(reader, keep)) if keep else None
+            wanted = max(PAGE, (position or 0) + PAGE // 2)
+            rows = library_page(reader, self.annotator, rowids[:wanted])
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._show, generation, search, listing, rows, position)
+            # The rows first, then the totals of the title, which take longer.
+            totals = library_totals(reader, self.annotator, rowids if search else None)
+            if team:
+                # Counting the plan's progress reads every decision: not without a plan.
+                team_line = team_status(reader, self.annotator) if has_team_work(reader) else None
+            else:
+                team_line = self.team_line
+        finally:
+            reader.close()
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_totals, generation, search, totals, team_line)
+
+    def _show(
+        self,
+        generation: int,
+        search: str,
+        listing: Listing,
+        rows: list[ArticleSummary],
+        position: int | None,
+    ) -> None:
+        if generation != self._generation:
+            return
+        self.listing = listing
+        self.articles = []
+        # Assigned articles come first: if any is listed, the first is.
+        self._marks = bool(rows) and rows[0].assigned
+        table = self.query_one(DataTable)
         table.clear()
-        for article in self.articles:
+        self._add_rows(rows)
+        if position is not None:
+            table.move_cursor(row=position)
+        self._show_title(search, None)
+
+    def _show_totals(
+        self, generation: int, search: str, totals: tuple[int, int], team_line: Text | None
+    ) -> None:
+        if generation == self._generation:
+            self.listing = Listing(self.listing.rowids, *totals)
+            self.team_line = team_line
+            self._show_title(search, totals)
+
+    def _add_rows(self, rows: list[ArticleSummary]) -> None:
+        self.articles.extend(rows)
+        table = self.query_one(DataTable)
+        for article in rows:
             title = Text(article.title or "(untitled)")
             table.add_row(
-                Text.assemble(assigned_mark(article.assigned), title) if marks else title,
+                Text.assemble(assigned_mark(article.assigned), title) if self._marks else title,
                 Text(source_name(article.source) if article.source else "", style="dim"),
                 Text(str(article.sentence_count), justify="right"),
                 progress_bar(article.decided, article.sentence_count),
                 key=article.id,
             )
-        if keep is not None:
-            for row, article in enumerate(self.articles):
-                if article.id == keep:
-                    table.move_cursor(row=row)
-                    break
-        decided = sum(a.decided for a in self.articles)
-        total = sum(a.sentence_count for a in self.articles)
-        shown = counted(len(self.articles), "article")
-        if self.search:
-            shown += f" matching “{self.search}”"
+
+    def _load_more(self) -> None:
+        """Read the next page of rows (a query by rowid: the same cost at any size)."""
+        loaded = len(self.articles)
+        if loaded < len(self.listing):
+            more = self.listing.rowids[loaded : loaded + PAGE]
+            self._add_rows(library_page(self.store, self.annotator, more))
+
+    @on(DataTable.RowHighlighted)
+    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self.articles) - PAGE // 4:
+            self._load_more()
+
+    def _show_title(self, search: str, totals: tuple[int, int] | None) -> None:
+        listing = self.listing
+        shown = counted(len(listing), "article")
+        if search:
+            shown += f" matching “{search}”"
+        decided = Text("decided ")
+        if totals is None:
+            decided.append("…", MUTED)
+        else:
+            decided.append_text(progress_bar(*totals))
         title = join(
             [
                 Text("annotty library", style="bold"),
                 Text(shown),
                 Text(self.annotator, style="bold"),
-                Text("decided ").append_text(progress_bar(decided, total)),
+                decided,
                 database_name(self.store.path),
             ]
         )
-        if not self.articles and not self.search:
+        if not listing and not search:
             title.append("\nnothing here: annotty import PATH", MUTED)
         self.title_line = title
         self.draw_title()
@@ -200,7 +282,6 @@ class LibraryScreen(Screen[None]):
             if yes:
                 removed = remove_articles(self.store, [identity])
                 self.notify(f"removed the article and {counted(removed.decisions, 'decision')}")
-                self.read_team_line()
-                self.reload()
+                self.reload(team=True)
 
         self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)

@@ -125,7 +125,7 @@ class ReaderScreen(ArticleScreen):
         store: Store,
         actor: str,
         scheme: Sequence[str],
-        article_ids: Sequence[str],
+        article_ids: Sequence[str] | None,
         article_id: str,
         suggester: Suggester | None = None,
     ) -> None:
@@ -142,9 +142,11 @@ class ReaderScreen(ArticleScreen):
         super().__init__(store, actor, scheme, article_ids, article_id)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # No super().on_mount(): Textual calls ArticleScreen's handler itself (a second call
+        # loaded the article twice).
         if self.suggester is not None:
-            self._refresh_suggester()
+            # After the first frame: training may take a while, and the article comes first.
+            self.call_after_refresh(self._refresh_suggester)
 
     # -- drawing -----------------------------------------------------------------------------
 
@@ -157,17 +159,14 @@ class ReaderScreen(ArticleScreen):
     def suggestion_at(self, index: int) -> Suggestion | None:
         return self.suggestions.get(index)
 
-    def undecided(self) -> list[int]:
-        return [i for i in range(len(self.article.sentences)) if not self.state(i).decided]
-
     def first_cursor(self) -> int:
-        undecided = self.undecided()
-        return undecided[0] if undecided else 0
+        first = self.session.next_undecided(-1)
+        return 0 if first is None else first
 
     def status_parts(self) -> list[Text]:
-        total = len(self.article.sentences)
-        ignored = sum(self.state(i).ignored for i in range(total))
-        done = total - len(self.undecided()) - ignored
+        session = self.session
+        total, ignored = session.total, session.ignored_count
+        done = session.decided_count - ignored
         progress = Text("decided ").append_text(progress_bar(done, total))
         if ignored:
             progress.append(f" · ignored {ignored}")
@@ -252,12 +251,12 @@ class ReaderScreen(ArticleScreen):
         the next undecided one of the article."""
         if self.uncertain_first and self._go_to_least_sure():
             return
-        target = self.next_index(self.undecided())
+        target = self.session.next_undecided(self.cursor)
         if target is not None:
             self.move_to(target)
             return
         following = next_unfinished_article(self.store, self.actor, self.article.id)
-        if self.quick and following is not None and following in self.article_ids:
+        if self.quick and following is not None and self.in_scope(following):
             self.save_position()
             self.load(following)
             self.notify("article done: on to the next with undecided sentences", timeout=2)
@@ -268,7 +267,7 @@ class ReaderScreen(ArticleScreen):
     def _go_to_least_sure(self) -> bool:
         while self.ranked:
             article_id, index = self.ranked.pop(0)
-            if article_id not in self.article_ids:
+            if not self.in_scope(article_id):
                 continue
             if article_id != self.article.id:
                 self.save_position()
@@ -350,7 +349,7 @@ class ReaderScreen(ArticleScreen):
         if message.article_id != self.article.id:
             return
         self.suggestions = message.suggestions
-        self.view.set_gutters({i: self.gutter_for(i) for i in range(len(self.article.sentences))})
+        self.view.refresh_gutters()
         self.refresh_status()
 
     def _rank(self) -> None:

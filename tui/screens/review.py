@@ -80,7 +80,7 @@ class ReviewScreen(ArticleScreen):
         store: Store,
         reviewer: str,
         scheme: Sequence[str],
-        article_ids: Sequence[str],
+        article_ids: Sequence[str] | None,
         article_id: str,
         annotators: Sequence[str],
     ) -> None:
@@ -172,8 +172,7 @@ class ReviewScreen(ArticleScreen):
         return [i for i in range(len(self.article.sentences)) if not self.state(i).decided]
 
     def status_parts(self) -> list[Text]:
-        total = len(self.article.sentences)
-        done = total - len(self.without_gold())
+        total, done = self.session.total, self.session.decided_count
         # Who is reviewed is in the column heads; this line must fit 80 columns.
         return [
             Text("gold ").append_text(progress_bar(done, total, width=5)),

@@ -13,9 +13,9 @@ console markup such as ``[@click=app.quit]`` in an article shows literally and d
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -57,6 +57,47 @@ class SentenceBlock:
     """Paragraph number; a change between consecutive shown sentences draws a blank line."""
     entities: tuple[tuple[int, int, str], ...] = ()
     """Named entities as ``(start, end, label)``, offsets relative to ``text``."""
+
+
+class LazyBlocks(Sequence[SentenceBlock]):
+    """Sentences given as columns, each :class:`SentenceBlock` made only when it is drawn.
+
+    For long articles: the layout needs every text and paragraph, but only the sentences on
+    screen need their entities.
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        paragraphs: Sequence[int],
+        entities: Callable[[int], tuple[tuple[int, int, str], ...]],
+    ) -> None:
+        """Describe the sentences.
+
+        Args:
+            texts: Every sentence's text.
+            paragraphs: Every sentence's paragraph number.
+            entities: The entities of sentence ``index``, as in :attr:`SentenceBlock.entities`.
+        """
+        if len(texts) != len(paragraphs):
+            raise ValueError(f"{len(texts)} texts but {len(paragraphs)} paragraph numbers")
+        self.texts = texts
+        self.paragraphs = paragraphs
+        self._entities = entities
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> SentenceBlock: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SentenceBlock]: ...
+    def __getitem__(self, index: int | slice) -> SentenceBlock | Sequence[SentenceBlock]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        return SentenceBlock(self.texts[index], self.paragraphs[index], self._entities(index))
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -150,10 +191,17 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.set_reactive(ArticleView.show_entities, show_entities)
         self._max_text_width = max(1, max_text_width)
-        self._blocks: list[SentenceBlock] = []
-        self._display: list[str] = []
-        self._entities: list[tuple[tuple[int, int, str], ...]] = []
-        self._gutters: list[Text] = []
+        self._blocks: Sequence[SentenceBlock] = []
+        self._texts: Sequence[str] = []
+        self._paragraphs: Sequence[int] = []
+        # Per sentence, made when its lines are first drawn: an article may have 100,000.
+        self._display: dict[int, str] = {}
+        self._entities: dict[int, tuple[tuple[int, int, str], ...]] = {}
+        self._plain_texts: Sequence[str] = []
+        """The sentences' own texts (`_texts` holds them with the types, when those are shown)."""
+        self._typed_entities: dict[int, tuple[tuple[int, int, str], ...]] = {}
+        self._gutters: dict[int, Text] = {}
+        self._gutter_for: Callable[[int], Text] | None = None
         self._gutter_width = 0
         self._cursor = 0
         # Shown sentence indices in order, and the wrap of every sentence at `_wrap_width`
@@ -192,7 +240,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def show(
         self,
         blocks: Sequence[SentenceBlock],
-        gutters: Sequence[Text],
+        gutters: Sequence[Text] | Callable[[int], Text],
         *,
         gutter_width: int,
         cursor: int = 0,
@@ -202,18 +250,33 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         Args:
             blocks: The sentences in order.
             gutters: One gutter per sentence, at most ``gutter_width`` cells (longer ones are
-                cropped).
+                cropped); or a function of the sentence index, called when the sentence is
+                first drawn (and again after its gutter is changed by :meth:`set_gutter`).
             gutter_width: Width of the gutter column in cells.
             cursor: Index of the current sentence, scrolled into view.
 
         Raises:
             ValueError: If there is not exactly one gutter per sentence.
         """
-        if len(gutters) != len(blocks):
-            raise ValueError(f"{len(blocks)} sentences but {len(gutters)} gutters")
-        self._blocks = list(blocks)
-        self._lay_out_entities()
-        self._gutters = list(gutters)
+        if callable(gutters):
+            self._gutter_for, self._gutters = gutters, {}
+        else:
+            if len(gutters) != len(blocks):
+                raise ValueError(f"{len(blocks)} sentences but {len(gutters)} gutters")
+            self._gutter_for, self._gutters = None, dict(enumerate(gutters))
+        if isinstance(blocks, LazyBlocks):
+            self._blocks: Sequence[SentenceBlock] = blocks
+            self._texts, self._paragraphs = blocks.texts, blocks.paragraphs
+        else:
+            self._blocks = list(blocks)
+            self._texts = [block.text for block in self._blocks]
+            self._paragraphs = [block.paragraph for block in self._blocks]
+        self._display = {}
+        self._entities = {}
+        self._plain_texts = self._texts
+        self._typed_entities: dict[int, tuple[tuple[int, int, str], ...]] = {}
+        if self.show_entity_types:
+            self._write_types()
         self._gutter_width = max(0, gutter_width)
         self._shown = list(range(len(self._blocks)))
         self._wraps = [None] * len(self._blocks)
@@ -230,6 +293,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """
         self._gutters[index] = gutter
         self._refresh_lines_of(index, first_only=True)
+
+    def refresh_gutters(self) -> None:
+        """Ask the gutter function again for every gutter, as each is drawn (when :meth:`show`
+        was given one): for a change that touches every sentence, in time for what is shown."""
+        if self._gutter_for is not None:
+            self._gutters.clear()
+            self._line_cache.clear()
+            self.refresh()
 
     def set_gutters(self, gutters: Mapping[int, Text]) -> None:
         """Replace several gutters at once.
@@ -340,8 +411,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if width != self._wrap_width:
             self._wraps = [None] * len(self._blocks)
             self._wrap_width = width
-        paragraphs = [block.paragraph for block in self._blocks]
-        self._layout = layout_article(self._display, paragraphs, self._shown, self._wraps, width)
+        self._layout = layout_article(
+            self._texts, self._paragraphs, self._shown, self._wraps, width
+        )
         self._line_cache.clear()
         self._update_virtual_size()
         self.refresh()
@@ -398,7 +470,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """Write the types after the entities, or take them out: the text changes, so rewrap."""
         if not self._blocks:
             return
-        self._lay_out_entities()
+        if self.show_entity_types:
+            self._write_types()
+        else:
+            self._texts, self._typed_entities = self._plain_texts, {}
+        self._display, self._entities = {}, {}
         self._wraps = [None] * len(self._blocks)
         self._wrap_width = 0
         self._line_cache.clear()
@@ -406,14 +482,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._relayout(keep_position=True)
             self.refresh()
 
-    def _lay_out_entities(self) -> None:
-        """The text drawn for each sentence and its entity spans (types written in, if shown)."""
-        self._display = [display_text(block.text) for block in self._blocks]
-        self._entities = [tuple(sorted(block.entities)) for block in self._blocks]
-        if self.show_entity_types:
-            laid = [with_types(*pair) for pair in zip(self._display, self._entities, strict=True)]
-            self._display = [text for text, _ in laid]
-            self._entities = [spans for _, spans in laid]
+    def _write_types(self) -> None:
+        """Every sentence's text with the types written after its entities (the wrap map needs
+        all of them: this reads every sentence's entities, once, when the reader asks)."""
+        typed = [
+            with_types(display_text(text), tuple(sorted(self._blocks[index].entities)))
+            for index, text in enumerate(self._plain_texts)
+        ]
+        self._texts = [text for text, _ in typed]
+        self._typed_entities = {index: spans for index, (_, spans) in enumerate(typed)}
+        self._display, self._entities = {}, {}
 
     def notify_style_update(self) -> None:
         """Drop cached lines when the theme or focus changes the component styles."""
@@ -486,7 +564,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _gutter_segments(self, sentence: int, gutter_style: Style) -> list[Segment]:
         """Render a sentence's gutter text, cropped or padded to the gutter width."""
-        gutter = self._gutters[sentence]
+        gutter = self._gutters.get(sentence)
+        if gutter is None:
+            assert self._gutter_for is not None
+            gutter = self._gutters[sentence] = self._gutter_for(sentence)
         console = self.app.console
         # Text.render leaves out the Text's own style when it has no spans: apply it here.
         base = gutter_style + console.get_style(gutter.style, default=Style.null())
@@ -495,11 +576,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _text_segments(self, sentence: int, start: int, end: int, style: Style) -> list[Segment]:
         """Cut a wrapped line of a sentence into literal-text segments, styling entities."""
-        text = self._display[sentence]
+        text = self._display.get(sentence)
+        if text is None:
+            text = self._display[sentence] = display_text(self._texts[sentence])
         start = visible_start(text, start, end)
         if not self.show_entities:
             return [Segment(text[start:end], style)]
-        pieces = entity_pieces(len(text), start, end, self._entities[sentence])
+        entities = self._typed_entities.get(sentence) or self._entities.get(sentence)
+        if entities is None:
+            entities = self._entities[sentence] = tuple(sorted(self._blocks[sentence].entities))
+        pieces = entity_pieces(len(text), start, end, entities)
         return [
             Segment(text[first:last], style + span_style(label) if label else style)
             for first, last, label in pieces
