@@ -282,3 +282,25 @@ def test_source_names_are_short() -> None:
     url = "https://www.example.com/news/2016/03/some-very-long-path?utm=1"
     assert source_name(url) == "example.com"
     assert source_name("/home/me/.venv/lib/seeds/palmyra.txt") == "palmyra.txt"
+
+
+@pytest.mark.anyio
+async def test_undo_says_what_changed_and_toasts_stay_off_the_status_line(
+    tui_store: Store,
+) -> None:
+    from textual.widgets import Static
+    from textual.widgets._toast import ToastRack
+
+    from tui_helpers import SIZE, make_app
+
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("1", "u")
+        await pilot.pause()
+        assert app.notifications[-1] == "undone: sentence 1, back to undecided"
+        await pilot.press("1", "2", "u")
+        await pilot.pause()
+        assert app.notifications[-1] == "undone: sentence 1, diplomatic removed"
+        rack = app.screen.query_one(ToastRack)
+        status = app.screen.query_one("#status", Static)
+        assert rack.region.bottom <= status.region.y, "toasts stay above the status line"

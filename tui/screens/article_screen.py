@@ -521,6 +521,8 @@ class ArticleScreen(Screen[None]):
             which = (
                 f"sentence {indices[0] + 1}" if len(indices) == 1 else f"{len(indices)} sentences"
             )
+            if len(result) == 1:
+                which += f", {self.what_changed(result[0])}"
             lines.append(f"{verb}: {which}")
         self.notify(
             "\n".join([*lines, *skipped]),
@@ -545,6 +547,21 @@ class ArticleScreen(Screen[None]):
             key = int(binding.key)
             return f"Toggle label “{self.label_name(self.scheme[key - 1])}”"
         return binding.description
+
+    def what_changed(self, change: Change) -> str:
+        """`military removed`, `diplomatic added`, `back to undecided`: what a change did."""
+        before, after = change.before, change.after
+        if after.ignored != before.ignored:
+            return "ignored" if after.ignored else "no longer ignored"
+        if not after.decided:
+            return "back to undecided"
+        added = [self.label_name(n) for n in after.labels if n not in before.labels]
+        removed = [self.label_name(n) for n in before.labels if n not in after.labels]
+        parts = [f"{', '.join(added)} added"] if added else []
+        parts += [f"{', '.join(removed)} removed"] if removed else []
+        if not parts:
+            return "decided: no label" if not after.labels else "decided"
+        return ", ".join(parts)
 
     def label_name(self, name: str) -> str:
         """A label as people read it (its display name)."""
