@@ -54,6 +54,22 @@ def _write_lines(objects: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
+class _Bytes:
+    """A text stream's binary side (or, lacking one, the stream fed decoded text)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        text.flush()
+        self.text = text
+        self.buffer: IO[bytes] | None = getattr(text, "buffer", None)
+
+    def write(self, data: bytes) -> None:
+        if self.buffer is not None:
+            self.buffer.write(data)
+            self.buffer.flush()
+        else:
+            self.text.write(data.decode("utf-8"))
+
+
 def _write_list(objects: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """A JSON list written one element at a time, so a large export is never held whole."""
     count = 0
@@ -193,11 +209,22 @@ def export_command(
             return
         kind = EXPORT_FORMATS[fmt]
         assert kind.write is not None
-        write: Callable[[Iterable[dict], IO[str]], int] = (
-            _write_list if kind.shape == "json" else _write_lines
-        )
-        with _output(output) as out:
-            count = write(kind.write(records, context), out)
+        if fmt == "annotty":
+            # The default format's fast path: the same bytes as `kind.write` would give, several
+            # times faster (README: Performance).
+            from annotations.export import export_annotty
+
+            with _output(output) as out:
+                count = export_annotty(
+                    store, _Bytes(out), names, gold=gold, include_ignored=include_ignored,
+                    articles=ids,
+                )  # fmt: skip
+        else:
+            write: Callable[[Iterable[dict], IO[str]], int] = (
+                _write_list if kind.shape == "json" else _write_lines
+            )
+            with _output(output) as out:
+                count = write(kind.write(records, context), out)
     # "exported 1 decisions" as it always read: scripts may parse this line.
     noun = {"decision": "gold decisions" if gold else "decisions"}.get(kind.unit, kind.unit + "s")
     echo(f"exported {count} {noun}" + (f" to {printable(output)}" if output else ""), err=True)

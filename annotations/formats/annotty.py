@@ -17,14 +17,18 @@ rest. The optional fields may be absent (files exported by earlier versions impo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from annotations.errors import InputError
 from annotations.formats.foreign import ExportContext
 from annotations.limits import MAX_NOTE, check_name, check_time
 from annotations.model import AnnotationInput
+from annotations.scheme import in_scheme_order
 from annotations.text import clean_line, strip_controls
 
 NAME = "annotty"
@@ -269,3 +273,110 @@ def _problem(
     if unknown:
         return f"label {unknown[0]!r} is not in the scheme ({', '.join(scheme)})"
     return None
+
+
+# --- writing lines fast --------------------------------------------------------------------------
+
+
+class LineEncoder:
+    """annotty's lines as bytes, exactly as `json.dumps(line, ensure_ascii=False)` of
+    `write_lines`' dicts writes them (the same keys in the same order, `", "` and `": "` between
+    them), each assembled from pieces encoded once: an article's head, a sentence's text and
+    entities, a label set, a name. Strings are escaped by orjson, which escapes as `json` does
+    without `ensure_ascii` (quote, backslash, the C0 controls, nothing else).
+
+    Rows are those `export.export_annotty` reads: (article_id, title, source, sentence index,
+    start, end, text, actor, labels as stored, updated_at, ignored, origin or note).
+    """
+
+    def __init__(self, scheme: Sequence[str]) -> None:
+        self.scheme = scheme
+        self._labels: dict[str, bytes] = {}
+        self._names: dict[str, bytes] = {}
+        self._tails: dict[tuple[int, str | None], bytes] = {}
+
+    def article(self, identity: str, title: str | None, source: str | None) -> bytes:
+        """The line's start up to the sentence: `{"article_id": ..., "title": ..., "source": `."""
+        return b"".join(
+            (b'{"article_id": ', _dumps(identity), b', "title": ', _dumps(title),
+             b', "source": ', _dumps(source), b', "sentence": ')
+        )  # fmt: skip
+
+    def lines(
+        self,
+        head: bytes,
+        rows: Iterable[Sequence[Any]],
+        entities: Mapping[tuple[int, int], list[tuple[int, int, str, str]]],
+        votes: Mapping[tuple[int, int], dict[str, list[str]]] | None,
+    ) -> Iterator[bytes]:
+        """One article's lines (`votes` given: gold lines, the last column their note)."""
+        gold = votes is not None
+        span: tuple[int, int] | None = None
+        sentence = found = voted = b""
+        names, tails = self._names, self._tails
+        for _, _, _, idx, start, end, text, actor, labels, updated_at, ignored, extra in rows:
+            if (start, end) != span:
+                span = (start, end)
+                sentence = b'%b%d, "start": %d, "end": %d, "text": %b, "labels": ' % (
+                    head,
+                    idx,
+                    start,
+                    end,
+                    _dumps(text),
+                )
+                found = _entities(entities[span], start)
+                if gold:
+                    voted = b', "votes": ' + _votes(votes.get(span, {}))  # type: ignore[union-attr]
+            name = names.get(actor)
+            if name is None:
+                name = names[actor] = b', "annotator": ' + _dumps(actor) + b', "updated_at": '
+            if gold:
+                tail = b"%b%b%b}\n" % (
+                    b', "ignored": true' if ignored else b"",
+                    voted,
+                    b', "note": ' + _dumps(extra) if extra else b"",
+                )
+            else:
+                tail = tails.get((ignored, extra))
+                if tail is None:
+                    tail = tails[ignored, extra] = b"%b%b}\n" % (
+                        b', "ignored": true' if ignored else b"",
+                        b', "origin": ' + _dumps(extra) if extra else b"",
+                    )
+            yield b'%b%b%b%b, "entities": %b%b' % (
+                sentence, b"[]" if ignored else self._label_list(labels), name,
+                _dumps(updated_at), found, tail,
+            )  # fmt: skip
+
+    def _label_list(self, stored: str) -> bytes:
+        encoded = self._labels.get(stored)
+        if encoded is None:
+            chosen = in_scheme_order(json.loads(stored), self.scheme)
+            encoded = self._labels[stored] = _list(chosen)
+        return encoded
+
+
+def _entities(rows: Iterable[tuple[int, int, str, str]], offset: int) -> bytes:
+    """A sentence's `entities`: (start, end, label, text) rows, offsets made relative to it."""
+    return (
+        b"["
+        + b", ".join(
+            b'{"start": %d, "end": %d, "label": %b, "text": %b}'
+            % (start - offset, end - offset, _dumps(label), _dumps(text))
+            for start, end, label, text in rows
+        )
+        + b"]"
+    )
+
+
+def _votes(votes: Mapping[str, Sequence[str]]) -> bytes:
+    return b"{" + b", ".join(_dumps(k) + b": " + _list(v) for k, v in votes.items()) + b"}"
+
+
+def _list(strings: Iterable[str]) -> bytes:
+    return b"[" + b", ".join(_dumps(s) for s in strings) + b"]"
+
+
+_dumps = orjson.dumps
+"""A JSON scalar as `json.dumps(value, ensure_ascii=False)` writes it, in UTF-8 (strings read
+from SQLite are valid UTF-8, so never hold the lone surrogates orjson refuses)."""
