@@ -326,7 +326,7 @@ class LineEncoder:
                 )
                 found = _entities(entities[span], start)
                 if gold:
-                    voted = b', "votes": ' + _votes(votes.get(span, {}))  # type: ignore[union-attr]
+                    voted = b', "votes": ' + _vote_map(votes.get(span, {}))  # type: ignore[union-attr]
             name = names.get(actor)
             if name is None:
                 name = names[actor] = b', "annotator": ' + _dumps(actor) + b', "updated_at": '
@@ -369,7 +369,7 @@ def _entities(rows: Iterable[tuple[int, int, str, str]], offset: int) -> bytes:
     )
 
 
-def _votes(votes: Mapping[str, Sequence[str]]) -> bytes:
+def _vote_map(votes: Mapping[str, Sequence[str]]) -> bytes:
     return b"{" + b", ".join(_dumps(k) + b": " + _list(v) for k, v in votes.items()) + b"}"
 
 
