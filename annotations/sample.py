@@ -6,7 +6,7 @@ from importlib.resources import files
 from pathlib import Path
 
 SAMPLE_NAME = "palmyra.txt"
-SAMPLE_SOURCE = f"annotty sample: {SAMPLE_NAME}"
+SAMPLE_SOURCE = SAMPLE_NAME
 """The sample's `source`: the same on every machine, not a path inside a virtual environment."""
 
 
