@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from annotations.errors import InputError
 from annotations.limits import MAX_SOURCE, shorten
+from annotations.sample import SAMPLE_SOURCE, is_sample
 
 IS_DIRECTORY = "is a directory, not a file"
 
@@ -88,6 +89,9 @@ def open_regular(path: Path) -> BinaryIO:
 
 def source_of(path: Path, line: int | None = None) -> str:
     """An article's `source` for a file (and its line): the path, cleaned like any outside
-    string (a file name may hold escape sequences or newlines) and bounded."""
+    string (a file name may hold escape sequences or newlines) and bounded. The bundled sample
+    is named as such, not by where pip put it."""
+    if line is None and is_sample(path):
+        return SAMPLE_SOURCE
     where = str(path) if line is None else f"{path.name}:{line}"
     return shorten(where, MAX_SOURCE) or "(unnamed file)"

@@ -6,6 +6,8 @@ from importlib.resources import files
 from pathlib import Path
 
 SAMPLE_NAME = "palmyra.txt"
+SAMPLE_SOURCE = SAMPLE_NAME
+"""The sample's `source`: the same on every machine, not a path inside a virtual environment."""
 
 
 def sample_path() -> Path:
@@ -14,3 +16,11 @@ def sample_path() -> Path:
     if installed.is_file():
         return installed
     return Path(__file__).resolve().parent.parent / "seeds" / SAMPLE_NAME
+
+
+def is_sample(path: Path) -> bool:
+    """Whether `path` is the bundled sample file."""
+    try:
+        return path.name == SAMPLE_NAME and path.resolve() == sample_path().resolve()
+    except OSError:
+        return False
