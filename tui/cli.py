@@ -347,15 +347,28 @@ def _err(message: str) -> None:
 
 
 @cli.command("stats")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the figures as one JSON object, for scripts."
+)
 @pass_settings
-def stats_command(settings: Settings) -> None:
+def stats_command(settings: Settings, as_json: bool) -> None:
     """Show what the database holds and how far each annotator has got."""
+    import json
+
+    from annotations.agreement import agreement_in_store
     from annotations.library import stats
     from annotations.scheme import display_names
     from tui.cli_team import team_section
+    from tui.stats_view import stats_charts, stats_json
 
     with settings.open_store(create=False, checked=True) as store:
         figures = stats(store)
+        if as_json:
+            names = list(figures.decided)
+            report = agreement_in_store(store, names, figures.labels) if len(names) > 1 else None
+            data = stats_json(figures, printable(settings.db_path), report)
+            echo(json.dumps(data, allow_nan=False, ensure_ascii=False))
+            return
         team = team_section(store)
         shown = display_names(store)
     scheme = ", ".join(
@@ -386,6 +399,8 @@ def stats_command(settings: Settings) -> None:
             ignored = figures.ignored.get(annotator, 0)
             table.append([annotator, str(decided), *map(str, counts), str(ignored)])
         echo(format_table(table))
+        echo()
+        echo("\n".join(stats_charts(figures, shown)))
     if team:
         echo()
         echo(team)
