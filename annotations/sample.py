@@ -19,8 +19,11 @@ def sample_path() -> Path:
 
 
 def is_sample(path: Path) -> bool:
-    """Whether `path` is the bundled sample file."""
+    """Whether `path` is the bundled sample: its name and bytes (a copy in a source checkout is
+    the sample as much as the one inside the installed package)."""
+    if path.name != SAMPLE_NAME:
+        return False
     try:
-        return path.name == SAMPLE_NAME and path.resolve() == sample_path().resolve()
+        return path.read_bytes() == sample_path().read_bytes()
     except OSError:
         return False
