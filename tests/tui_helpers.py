@@ -7,6 +7,7 @@ are read back through a second SQLite connection, which sees only what has been 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -113,7 +114,25 @@ def make_app(store: Store, annotator: str = ANNOTATOR, **kwargs: Any) -> Recordi
 
     app.notify = notify  # type: ignore[method-assign]
     app.notifications = notifications  # type: ignore[attr-defined]
+    press_keys = app._press_keys
+
+    async def press_then_settle(keys: Any) -> None:
+        await press_keys(keys)
+        await settle_writes(app)
+
+    app._press_keys = press_then_settle  # type: ignore[method-assign]
     return app  # type: ignore[return-value]
+
+
+async def settle_writes(app: AnnottyApp, limit: float = 30.0) -> None:
+    """Wait until the screen's writes are committed and drawn (they run on the app's writer
+    thread, so a key's effect may land after Pilot's press returns). Stops waiting as soon as a
+    write waits for another's lock: tests of locks look at that state themselves."""
+    for _ in range(int(limit / 0.005)):
+        screen = app.screen
+        if not getattr(screen, "_writes", None) or getattr(screen, "_waiting", False):
+            return
+        await asyncio.sleep(0.005)
 
 
 # -- what the database holds (through a connection of its own) --------------------------------
