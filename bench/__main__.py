@@ -300,6 +300,9 @@ class Bench:
         return "\n".join(lines)
 
 
+GROUPS = ("start", "library", "keys", "opening", "export", "import")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
@@ -307,7 +310,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-spacy", action="store_true", help="leave out the import figure (loads spaCy)"
     )
+    parser.add_argument(
+        "--only",
+        metavar="GROUP",
+        action="append",
+        choices=GROUPS,
+        help=f"run only this group of figures (repeatable): {', '.join(GROUPS)}",
+    )
     args = parser.parse_args(argv)
+    wanted = set(args.only or GROUPS)
+    if args.skip_spacy:
+        wanted.discard("import")
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
 
@@ -319,12 +332,17 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         bench = Bench(folder, sizes, log)
         dbs = bench.prepare()
-        bench.start(dbs)
-        bench.library(dbs)
-        bench.keys(dbs)
-        bench.opening(dbs)
-        bench.export_and_agreement(dbs)
-        if not args.skip_spacy:
+        steps = {
+            "start": bench.start,
+            "library": bench.library,
+            "keys": bench.keys,
+            "opening": bench.opening,
+            "export": bench.export_and_agreement,
+        }
+        for group, step in steps.items():
+            if group in wanted:
+                step(dbs)
+        if "import" in wanted:
             bench.import_words()
     kind = "quick" if args.quick else "full"
     print(f"annotty bench ({kind}), {time.perf_counter() - started:.0f} s")
