@@ -273,6 +273,8 @@ def jsonl_items(path: Path, lines: Iterable[tuple[int, str | bytes]]) -> Iterato
             if fmt is not None and fmt.name == ANNOTTY:
                 yield "annotation", reader.read(record, number)
             elif (decision := read_foreign_line(record, number)) is None:
+                # An article keeps its values: read exactly as `json` reads them.
+                record = _json_fallback(line, number)
                 yield "article", _article(record, number, path)
             elif isinstance(decision, InputError):
                 raise decision
@@ -295,12 +297,12 @@ def jsonl_lines(path: Path) -> Iterator[tuple[int, str | bytes]]:
         raise InputError(os_reason(error)) from None
     with handle:
         try:
-            head = handle.read(_CHUNK)
+            head = handle.read(max(_CHUNK, _SNIFF + len(codecs.BOM_UTF8)))
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 yield from enumerate(decode(head + handle.read()).split("\n"), start=1)
                 return
             skip = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
-            if b"\x00" in head[skip : skip + 8192]:
+            if b"\x00" in head[skip : skip + _SNIFF]:
                 raise InputError("binary file, not text")
             _check_utf8(handle, head[skip:])
             handle.seek(skip)
@@ -311,6 +313,8 @@ def jsonl_lines(path: Path) -> Iterator[tuple[int, str | bytes]]:
 
 _CHUNK = 1 << 20
 """Bytes read at a time while checking a file."""
+_SNIFF = 8192
+"""Bytes looked at for a NUL, which makes a file binary (as `decode` looks)."""
 
 
 def _check_utf8(handle: BinaryIO, pending: bytes) -> None:
@@ -344,8 +348,9 @@ def _json_line(line: str | bytes, number: int) -> dict[str, Any] | None:
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
-        # What orjson refuses and `json` reads (NaN, integers beyond 64 bits, lone surrogates)
-        # is read as before; what neither reads is reported in `json`'s words.
+        # What orjson refuses and `json` reads (NaN, lone surrogates) is read as before; what
+        # neither reads is reported in `json`'s words. (orjson reads an integer beyond 64 bits
+        # as a float: an article's line, whose values are kept, is read again by `json`.)
         record = _json_fallback(line, number)
         if record is None:
             return None

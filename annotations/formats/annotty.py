@@ -64,7 +64,7 @@ def write_lines(records: Iterable[Mapping[str, Any]], context: ExportContext) ->
 
 def recognise(obj: Mapping[str, Any]) -> bool:
     """Whether a JSON object is an annotty line (or so nearly one that it is reported as one)."""
-    if _REQUIRED_SET <= obj.keys():
+    if obj.keys() >= _REQUIRED_SET:
         return True
     present = sum(key in obj for key in REQUIRED)
     return present == len(REQUIRED) or ("labels" in obj and present >= 5)
