@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from keyword_articles import SCHEME, add_generated, generate
 
 from annotations.child_process import run_here
 from annotations.decisions import ANNOTATIONS, Decisions
@@ -24,6 +23,7 @@ from annotations.suggest import (
     stored_model_decisions,
 )
 from annotations.suggest_eval import evaluate, score, split_by_article
+from bench.keywords import SCHEME, add_generated, generate
 from tui.cli import cli
 
 pytestmark = pytest.mark.usefixtures("clean_env")
