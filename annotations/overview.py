@@ -8,7 +8,7 @@ texts: the same few queries for a library of 100 articles or 100,000.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,14 +151,15 @@ def overview(store: Store, *, titled: int | None = 20) -> Overview:
     return result
 
 
-def articles_as_json(result: Overview) -> list[dict[str, Any]]:
-    """Every article's progress as plain JSON data, in library order: [{"id", "title",
-    "sentences", "annotators": {name: {"done", "state"}}}], `done` counting decided and ignored
-    sentences. Titles are those `result.titles` holds (all of them from `overview(titled=None)`).
+def articles_as_json(result: Overview) -> Iterator[dict[str, Any]]:
+    """Every article's progress as plain JSON data, one at a time, in library order: {"id",
+    "title", "sentences", "annotators": {name: {"done", "state"}}}, `done` counting decided and
+    ignored sentences. Titles are those `result.titles` holds (all of them from
+    `overview(titled=None)`).
     """
     names = result.annotators
-    return [
-        {
+    for article in result.articles:
+        yield {
             "id": article.id,
             "title": result.titles.get(article.id),
             "sentences": article.sentences,
@@ -167,5 +168,3 @@ def articles_as_json(result: Overview) -> list[dict[str, Any]]:
                 for name in names
             },
         }
-        for article in result.articles
-    ]

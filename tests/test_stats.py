@@ -184,3 +184,19 @@ def test_stats_lists_twenty_articles_and_json_lists_every_one(tiny_db: Path) -> 
         "in_progress": 1,
         "not_started": 22,
     }
+
+
+def test_json_is_written_in_pieces_as_one_object(tiny_db: Path) -> None:
+    from annotations.overview import overview
+    from tui.stats_view import stats_json, stats_json_text
+
+    extra = _many_articles(tiny_db, 2500)  # more than one piece of articles
+    _decisions(tiny_db)
+    decide(tiny_db, "bob", extra[-2], 0, ["diplomatic"])  # of 3 sentences
+    with Store.open(tiny_db) as store:
+        result = overview(store, titled=None)
+    text = "".join(stats_json_text(result, "x.db"))
+    assert text == json.dumps(stats_json(result, "x.db"), allow_nan=False, ensure_ascii=False)
+    data = json.loads(text)
+    assert len(data["by_article"]) == 2502
+    assert data["by_article"][-2]["annotators"]["bob"] == {"done": 1, "state": "in_progress"}

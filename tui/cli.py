@@ -353,17 +353,17 @@ def _err(message: str) -> None:
 @pass_settings
 def stats_command(settings: Settings, as_json: bool) -> None:
     """Show what the database holds and how far each annotator has got, per article too."""
-    import json
-
     from annotations.overview import overview
     from tui.cli_team import team_section
-    from tui.stats_view import agreement_chart, article_chart, stats_charts, stats_json
+    from tui.stats_view import agreement_chart, article_chart, stats_charts, stats_json_text
 
     with settings.open_store(create=False, checked=True) as store:
         result = overview(store, titled=None if as_json else ARTICLES_LISTED)
         if as_json:
-            data = stats_json(result, printable(settings.db_path))
-            echo(json.dumps(data, allow_nan=False, ensure_ascii=False))
+            for piece in stats_json_text(result, printable(settings.db_path)):
+                # printable shows a bidi control as `\u202e`: in JSON, the same character.
+                click.echo(printable(piece), nl=False)
+            click.echo()
             return
         team = team_section(store)
     figures, shown = result.figures, result.shown

@@ -7,7 +7,9 @@ are made printable (an escape byte shows as `\\x1b`) and are never parsed as mar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from rich.cells import cell_len
@@ -237,7 +239,20 @@ def _article_rows(
     return rows
 
 
-def stats_json(overview: Overview, database: str) -> dict[str, Any]:
+def stats_json_text(overview: Overview, database: str) -> Iterator[str]:
+    """`stats_json` as the pieces of one line of JSON, `by_article` a few articles at a time: the
+    same text as `json.dumps(stats_json(...))` without holding a 100,000-article list."""
+    data = stats_json(overview, database, articles=False)
+    yield json.dumps(data, allow_nan=False, ensure_ascii=False)[:-1] + ', "by_article": ['
+    articles = articles_as_json(overview)
+    separator = ""
+    while chunk := list(islice(articles, 1000)):
+        yield separator + ", ".join(json.dumps(one, ensure_ascii=False) for one in chunk)
+        separator = ", "
+    yield "]}"
+
+
+def stats_json(overview: Overview, database: str, *, articles: bool = True) -> dict[str, Any]:
     """The figures `annotty stats` prints, as one JSON object.
 
     {"database", "articles", "sentences", "entities", "labels": [...], "gold",
@@ -245,7 +260,8 @@ def stats_json(overview: Overview, database: str) -> dict[str, Any]:
     "articles": {"done", "in_progress", "not_started"}}},
     "agreement": the `annotty agreement --json` object among everyone who decided, or null
     when fewer than two annotators did,
-    "by_article": every article in library order, `annotations.overview.articles_as_json`}.
+    "by_article": every article in library order, `annotations.overview.articles_as_json`;
+    left out when `articles` is false}.
     """
     figures = overview.figures
     states = state_counts(overview.articles, overview.annotators)
@@ -259,7 +275,7 @@ def stats_json(overview: Overview, database: str) -> dict[str, Any]:
             "no_label": counts.get("", 0),
             "articles": states[name],
         }
-    return {
+    data = {
         "database": database,
         "articles": figures.articles,
         "sentences": figures.sentences,
@@ -268,5 +284,7 @@ def stats_json(overview: Overview, database: str) -> dict[str, Any]:
         "gold": figures.gold,
         "annotators": annotators,
         "agreement": None if overview.agreement is None else report_as_json(overview.agreement),
-        "by_article": articles_as_json(overview),
     }
+    if articles:
+        data["by_article"] = list(articles_as_json(overview))
+    return data
