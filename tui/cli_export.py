@@ -7,25 +7,29 @@ this only parses options, opens the database and writes through a `.partial` fil
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from annotations.dbfile import BackgroundCheck, check_integrity
 from annotations.decisions import check_annotators
 from annotations.errors import AnnottyError
 from annotations.formats.catalogue import EXPORT_FORMATS
+from annotations.store import Store
 from annotations.text import counted, printable
 from tui.cli import Settings, _annotator_name, cli, pass_settings
 from tui.output import echo
 
 
 @contextmanager
-def _output(path: Path | None):
-    """Standard output, or a file written under a `.partial` name and renamed when complete."""
+def _output(path: Path | None, check: BackgroundCheck | None = None):
+    """Standard output, or a file written under a `.partial` name and renamed when complete
+    (and, given the database's `check`, once it has passed)."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
@@ -39,10 +43,34 @@ def _output(path: Path | None):
     try:
         with handle:
             yield handle
+        if check is not None:
+            check.verdict()
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _checked_beside(store: Store, enabled: bool) -> Iterator[BackgroundCheck | None]:
+    """The database's integrity check (issue 8), run beside the export when `enabled` (the
+    output is a file, put in place only once the check passes), else before it (standard
+    output cannot be taken back)."""
+    if not enabled:
+        check_integrity(store.conn, store.path)
+        yield None
+        return
+    check = BackgroundCheck(store.path)
+    try:
+        yield check
+    except (sqlite3.DatabaseError, AnnottyError):
+        # A damaged file can fail the export before the check ends: its verdict says why.
+        check.verdict()
+        raise
+    except BaseException:
+        check.cancel()
+        raise
+    check.verdict()
 
 
 def _write_lines(objects: Iterable[dict[str, Any]], out: IO[str]) -> int:
@@ -188,13 +216,16 @@ def export_command(
 
     _check_options(fmt, output, config, split, seed, include_ignored)
     names = [_annotator_name(name) for name in annotators]
-    with settings.open_store(create=False, checked=True) as store:
+    with (
+        settings.open_store(create=False) as store,
+        _checked_beside(store, output is not None and fmt != "spacy") as check,
+    ):
         check_annotators(store, names)
         context = export_context(store, include_ignored=include_ignored)
         if config:
             from annotations.formats.label_studio import labelling_config
 
-            with _output(output) as out:
+            with _output(output, check) as out:
                 out.write(labelling_config(context))
             if output is not None:
                 echo(f"wrote the Label Studio labelling config to {printable(output)}", err=True)
@@ -214,7 +245,7 @@ def export_command(
             # times faster (README: Performance).
             from annotations.export import export_annotty
 
-            with _output(output) as out:
+            with _output(output, check) as out:
                 count = export_annotty(
                     store, _Bytes(out), names, gold=gold, include_ignored=include_ignored,
                     articles=ids,
@@ -223,7 +254,7 @@ def export_command(
             write: Callable[[Iterable[dict], IO[str]], int] = (
                 _write_list if kind.shape == "json" else _write_lines
             )
-            with _output(output) as out:
+            with _output(output, check) as out:
                 count = write(kind.write(records, context), out)
     # "exported 1 decisions" as it always read: scripts may parse this line.
     noun = {"decision": "gold decisions" if gold else "decisions"}.get(kind.unit, kind.unit + "s")
