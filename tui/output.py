@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from annotations import __version__
 from annotations.text import printable
 
 
@@ -46,6 +45,8 @@ def write_crash_log(error: BaseException) -> Path | None:
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     text = "".join(traceback.format_exception(error))
+    from annotations import __version__  # importlib.metadata: tens of ms of every start
+
     header = f"annotty {__version__}, {' '.join(map(printable, sys.argv))}\n"
     for folder in (user_log_path("annotty", appauthor=False), Path(tempfile.gettempdir())):
         path = folder / f"annotty-crash-{stamp}-{os.getpid()}.log"
