@@ -129,6 +129,33 @@ def export_records(
             yield record
 
 
+def export_size(
+    store: Store,
+    annotators: Sequence[str] = (),
+    *,
+    gold: bool = False,
+    include_ignored: bool = False,
+    articles: Sequence[str] = (),
+) -> int:
+    """How many records `export_records` (and lines `export_annotty`) give for these options:
+    a progress bar's total, counted without reading any text."""
+    table = "gold" if gold else "annotations"
+    query = (
+        f"SELECT count(*) FROM {table} n JOIN sentences s ON s.article_id = n.article_id"
+        ' AND s.start = n.start AND s."end" = n."end" WHERE n.decided'
+    )
+    params: list[Any] = []
+    if annotators and not gold:
+        query += f" AND n.annotator IN ({','.join('?' * len(annotators))})"
+        params += annotators
+    if articles:
+        query += f" AND n.article_id IN ({','.join('?' * len(articles))})"
+        params += articles
+    if not include_ignored:
+        query += " AND NOT n.ignored"
+    return int(store.conn.execute(query, params).fetchone()[0])
+
+
 def _votes(
     store: Store, identity: str, who: str, params: list[Any], scheme: Sequence[str]
 ) -> dict[tuple[int, int], dict[str, list[str]]]:

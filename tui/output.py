@@ -23,7 +23,10 @@ def echo(message: str = "", *, err: bool = False) -> None:
     escape sequence in a file name, a bidi override in a name) and a newline inside a value
     cannot split a line of output in two. Every command's human-readable output goes here.
     """
-    click.echo("\n".join(printable(line) for line in message.split("\n")), err=err)
+    from tui.progress import redirected  # above a progress bar, while one is drawn
+
+    text = "\n".join(printable(line) for line in message.split("\n"))
+    click.echo(text, err=err, file=redirected(err))
 
 
 def fail(message: str) -> None:
