@@ -93,6 +93,17 @@ def test_an_import_shows_the_analysis_of_each_batch_then_takes_it_away() -> None
         assert work.tasks == []
 
 
+def test_a_ticker_adds_its_line_at_the_first_tick() -> None:
+    screen, console = terminal()
+    with LongWork(enabled=True, delay=0, console=console) as work:
+        tick = work.ticker("annotation lines", unit="lines")
+        assert work.tasks == []
+        tick(5000)
+        tick(3)
+        (task,) = work.tasks
+    assert task.done == 5003 and "annotation lines" in screen.getvalue()
+
+
 # --- the hooks count the work ---------------------------------------------------------------------
 
 
@@ -204,8 +215,10 @@ def test_long_work_shows_a_bar_on_a_terminal(
     for name, args in commands(tiny_db, sample_db, tmp_path).items():
         code, shown = run(args, on_terminal=True)
         assert code == 0, (name, shown)
-        what = {"export": "exporting", "merge": "merging", "import": "importing"}[name]
-        assert what in shown and BAR in shown, (name, shown)
+        what = {"export": ["exporting"], "merge": ["merging"]}.get(
+            name, ["importing", "annotation lines"]
+        )
+        assert all(line in shown for line in what) and BAR in shown, (name, shown)
         assert "Traceback" not in shown
 
 

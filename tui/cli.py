@@ -198,10 +198,15 @@ def _run_import(
     from tui.progress import ImportProgress, LongWork
 
     # Bars on stderr, only on a terminal and once the import has run a while: the files (their
-    # number counted then), and the analysis of the batch of articles under way.
+    # number counted then), the analysis of the batch of articles under way, the annotation
+    # lines applied.
     with LongWork() as work:
         importer = Importer(
-            store, model=settings.model, progress=ImportProgress(work), annotator=settings.annotator
+            store,
+            model=settings.model,
+            progress=ImportProgress(work),
+            annotator=settings.annotator,
+            tick=work.ticker("annotation lines", unit="lines"),
         )
         files = work.task("importing", lambda: _count_files(paths), unit="files")
         return _import_all(files.each(importer.import_paths(paths)), echo)

@@ -108,6 +108,19 @@ class LongWork:
             self._add(task)
         return task
 
+    def ticker(self, description: str, *, unit: str = "items") -> Callable[[int], None]:
+        """A core `tick(count)` for work that may not happen: its line is added at the first
+        tick (a total unknown: the work is streamed)."""
+        task: Task | None = None
+
+        def tick(count: int) -> None:
+            nonlocal task
+            if task is None:
+                task = self.task(description, unit=unit)
+            task.advance(count)
+
+        return tick
+
     def update(self, task: Task) -> None:
         if not self.enabled:
             return
