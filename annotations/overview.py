@@ -106,7 +106,11 @@ def article_titles(store: Store, ids: Sequence[str] | None = None) -> dict[str, 
 
 @dataclass
 class Overview:
-    """What the database holds and how far everyone has got: the figures of `annotty stats`."""
+    """What the database holds and how far everyone has got: the figures of `annotty stats`.
+
+    Everything that grows with the library is counted when it is made (in a worker, for the
+    app), so that drawing it again costs nothing.
+    """
 
     figures: Stats
     articles: list[ArticleProgress]
@@ -115,39 +119,45 @@ class Overview:
     """Each label's display name."""
     agreement: AgreementReport | None
     """Agreement per label among everyone who decided a sentence (None with fewer than two)."""
+    states: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per annotator, how many articles are in each state (`state_counts`)."""
+    unfinished: int = 0
+    """Articles someone among the annotators still has sentences to decide in."""
+    listed: list[ArticleProgress] = field(default_factory=list)
+    """The articles with the most left, as many as were asked for (`most_left`)."""
     titles: dict[str, str | None] = field(default_factory=dict)
-    """Titles of the articles with the most left (the ones a listing shows), or of all."""
+    """Titles of the listed articles, or of all."""
 
     @property
     def annotators(self) -> list[str]:
         """Everyone who decided or ignored a sentence, by name."""
         return list(self.figures.decided)
 
-    def most_left(self, limit: int) -> list[ArticleProgress]:
-        return most_left(self.articles, self.annotators, limit)
 
-    def unfinished(self) -> int:
-        """Articles someone among the annotators still has sentences to decide in."""
-        names = self.annotators
-        return sum(1 for article in self.articles if article.left(names))
-
-
-def overview(store: Store, *, titled: int | None = 20) -> Overview:
+def overview(store: Store, *, listed: int = 20, every_title: bool = False) -> Overview:
     """Every figure of the project.
 
     Args:
         store: the database.
-        titled: read the titles of this many articles with most left (None: of every article,
-            which reads every article's row).
+        listed: how many of the articles with most left to list, with their titles.
+        every_title: read every article's title (which reads every article's row), for a
+            complete listing.
     """
     figures = stats(store)
     names = list(figures.decided)
     report = agreement_in_store(store, names, figures.labels) if len(names) > 1 else None
-    result = Overview(figures, article_progress(store), display_names(store), report)
-    if titled is None:
-        result.titles = article_titles(store)
-    else:
-        result.titles = article_titles(store, [a.id for a in result.most_left(titled)])
+    articles = article_progress(store)
+    result = Overview(
+        figures,
+        articles,
+        display_names(store),
+        report,
+        states=state_counts(articles, names),
+        unfinished=sum(1 for article in articles if article.left(names)),
+        listed=most_left(articles, names, listed),
+    )
+    chosen = None if every_title else [article.id for article in result.listed]
+    result.titles = article_titles(store, chosen)
     return result
 
 
@@ -155,7 +165,7 @@ def articles_as_json(result: Overview) -> Iterator[dict[str, Any]]:
     """Every article's progress as plain JSON data, one at a time, in library order: {"id",
     "title", "sentences", "annotators": {name: {"done", "state"}}}, `done` counting decided and
     ignored sentences. Titles are those `result.titles` holds (all of them from
-    `overview(titled=None)`).
+    `overview(every_title=True)`).
     """
     names = result.annotators
     for article in result.articles:

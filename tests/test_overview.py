@@ -85,19 +85,20 @@ def test_overview_reads_titles_of_the_articles_listed_only(store: Store) -> None
     ids = [add(store, number, 2)[0] for number in range(4)]
     add(store, 9, 5)
     Decisions(store, ANNOTATIONS, "alice", SCHEME).decide(ids[1], (0, 8), [])
-    result = overview(store, titled=2)
+    result = overview(store, listed=2)
     assert result.annotators == ["alice"]
     assert result.agreement is None
-    assert result.unfinished() == 5
-    listed = result.most_left(2)
-    assert set(result.titles) == {article.id for article in listed}
-    assert len(overview(store, titled=None).titles) == 5
+    assert result.unfinished == 5
+    assert result.states == {"alice": {DONE: 0, IN_PROGRESS: 1, NOT_STARTED: 4}}
+    assert result.listed == most_left(result.articles, ["alice"], 2)
+    assert set(result.titles) == {article.id for article in result.listed}
+    assert len(overview(store, every_title=True).titles) == 5
 
 
 def test_an_empty_database(store: Store) -> None:
     result = overview(store)
     assert (result.articles, result.annotators, result.titles) == ([], [], {})
-    assert result.unfinished() == 0
+    assert (result.unfinished, result.listed, result.states) == (0, [], {})
 
 
 @settings(

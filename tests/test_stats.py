@@ -194,7 +194,7 @@ def test_json_is_written_in_pieces_as_one_object(tiny_db: Path) -> None:
     _decisions(tiny_db)
     decide(tiny_db, "bob", extra[-2], 0, ["diplomatic"])  # of 3 sentences
     with Store.open(tiny_db) as store:
-        result = overview(store, titled=None)
+        result = overview(store, every_title=True)
     text = "".join(stats_json_text(result, "x.db"))
     assert text == json.dumps(stats_json(result, "x.db"), allow_nan=False, ensure_ascii=False)
     data = json.loads(text)

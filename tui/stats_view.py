@@ -30,7 +30,6 @@ from annotations.overview import (
     ArticleProgress,
     Overview,
     articles_as_json,
-    state_counts,
 )
 from annotations.text import display_label, printable
 
@@ -197,26 +196,22 @@ def progress_cell(done: int, sentences: int) -> Text:
     return Text(f"{done}/{sentences}", MUTED if not done else "")
 
 
-def article_chart(
-    overview: Overview, limit: int, *, ids: bool = True, title_width: int = 32
-) -> list[Text]:
+def article_chart(overview: Overview, *, ids: bool = True, title_width: int = 32) -> list[Text]:
     """Per annotator, how many articles are done, in progress and not started; then the
-    `limit` articles with most left, each annotator's progress in them."""
+    articles with most left that the overview lists, each annotator's progress in them."""
     names = overview.annotators
     if not names:
         return []
-    counts = state_counts(overview.articles, names)
     rows: list[Row] = [["annotator", "done", "in progress", "not started"]]
     for name, shown in zip(names, _names(names), strict=True):
-        tally = counts[name]
+        tally = overview.states[name]
         rows.append([shown, *(str(tally[state]) for state in (DONE, IN_PROGRESS, NOT_STARTED))])
     lines = [Text("articles (done: every sentence decided or ignored)", HEADING)]
     lines += table(rows, right=(1, 2, 3))
-    unfinished = overview.unfinished()
+    unfinished, listed = overview.unfinished, overview.listed
     lines.append(Text())
     if not unfinished:
         return [*lines, Text("every article is done by everyone", HEADING)]
-    listed = overview.most_left(limit)
     lines.append(Text(f"most left ({len(listed)} of {unfinished} unfinished articles)", HEADING))
     lines += table(_article_rows(overview, listed, ids, title_width), right=(int(ids) + 1,))
     if unfinished > len(listed):
@@ -264,7 +259,6 @@ def stats_json(overview: Overview, database: str, *, articles: bool = True) -> d
     left out when `articles` is false}.
     """
     figures = overview.figures
-    states = state_counts(overview.articles, overview.annotators)
     annotators = {}
     for name, decided in figures.decided.items():
         counts = figures.by_label.get(name, {})
@@ -273,7 +267,7 @@ def stats_json(overview: Overview, database: str, *, articles: bool = True) -> d
             "ignored": figures.ignored.get(name, 0),
             "by_label": {label: counts.get(label, 0) for label in figures.labels},
             "no_label": counts.get("", 0),
-            "articles": states[name],
+            "articles": overview.states[name],
         }
     data = {
         "database": database,
