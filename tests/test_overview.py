@@ -21,6 +21,7 @@ from annotations.overview import (
     article_titles,
     most_left,
     overview,
+    planned_annotators,
     state_counts,
 )
 from annotations.store import Store
@@ -79,6 +80,29 @@ def test_progress_per_article_counts_decided_and_ignored_not_undone(store: Store
     assert [row.id for row in most_left(rows, ["alice"], 1)] == [third]
     assert article_titles(store, [second]) == {second: "Article 2"}
     assert article_titles(store) == {first: "Article 1", second: "Article 2", third: "Article 3"}
+
+
+def test_an_annotator_with_assignments_is_meant_to_read_those_only(store: Store) -> None:
+    first, first_spans = add(store, 1, 2)
+    add(store, 2, 3)
+    store.conn.execute(
+        "INSERT INTO assignments (article_id, annotator, assigned_at) VALUES (?, 'alice', '')",
+        (first,),
+    )
+    Decisions(store, ANNOTATIONS, "bob", SCHEME).decide(first, first_spans[0], [])
+    rows = article_progress(store)
+    planned = planned_annotators(rows)
+    assert planned == {"alice"}
+    assert [row.assigned for row in rows] == [{"alice"}, set()]
+    assert [row.expects("alice", planned) for row in rows] == [True, False]
+    assert [row.expects("bob", planned) for row in rows] == [True, True]
+    assert [row.left(["alice", "bob"], planned) for row in rows] == [2 + 1, 3]
+    assert state_counts(rows, ["alice", "bob"], planned) == {
+        "alice": {DONE: 0, IN_PROGRESS: 0, NOT_STARTED: 1},
+        "bob": {DONE: 0, IN_PROGRESS: 1, NOT_STARTED: 1},
+    }
+    assert most_left(rows, ["alice", "bob"], 5, planned) == rows
+    assert [row.id for row in most_left(rows, ["alice"], 5, planned)] == [first]
 
 
 def test_overview_reads_titles_of_the_articles_listed_only(store: Store) -> None:

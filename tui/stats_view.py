@@ -208,6 +208,9 @@ def article_chart(overview: Overview, *, ids: bool = True, title_width: int = 32
         rows.append([shown, *(str(tally[state]) for state in (DONE, IN_PROGRESS, NOT_STARTED))])
     lines = [Text("articles (done: every sentence decided or ignored)", HEADING)]
     lines += table(rows, right=(1, 2, 3))
+    if overview.planned:
+        note = "  with assignments, an annotator's own articles only (· not assigned)"
+        lines.append(Text(note, MUTED))
     unfinished, listed = overview.unfinished, overview.listed
     lines.append(Text())
     if not unfinished:
@@ -229,7 +232,12 @@ def _article_rows(
     for article in listed:
         title = printable(overview.titles.get(article.id) or "(untitled)")
         cells: list[Text | str] = [cut(title, title_width).rstrip(), str(article.sentences)]
-        cells += [progress_cell(article.done.get(name, 0), article.sentences) for name in names]
+        for name in names:
+            done = article.done.get(name, 0)
+            if done or article.expects(name, overview.planned):
+                cells.append(progress_cell(done, article.sentences))
+            else:
+                cells.append(Text("·", MUTED))
         rows.append([article.id, *cells] if ids else cells)
     return rows
 
