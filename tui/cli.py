@@ -354,7 +354,7 @@ def stats_command(settings: Settings, as_json: bool) -> None:
     from tui.stats_view import agreement_chart, article_chart, stats_charts, stats_json_text
 
     with settings.open_store(create=False, checked=True) as store:
-        result = overview(store, titled=None if as_json else ARTICLES_LISTED)
+        result = overview(store, listed=ARTICLES_LISTED, every_title=as_json)
         if as_json:
             for piece in stats_json_text(result, printable(settings.db_path)):
                 # printable shows a bidi control as `\u202e`: in JSON, the same character.
@@ -397,7 +397,7 @@ def stats_command(settings: Settings, as_json: bool) -> None:
             echo()
             echo("\n".join(line.plain for line in agreement_chart(result.agreement, shown)))
         echo()
-        echo("\n".join(line.plain for line in article_chart(result, ARTICLES_LISTED)))
+        echo("\n".join(line.plain for line in article_chart(result)))
     if team:
         echo()
         echo(team)
