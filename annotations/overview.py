@@ -3,12 +3,16 @@
 Progress per article is read from narrow indexes only (article ids, sentence counts, and the
 `annotations_progress` index of decisions), never from the articles' rows, which carry their
 texts: the same few queries for a library of 100 articles or 100,000.
+
+In a planned project (see annotations/team.py) an annotator with assignments is meant to read
+only those articles: the others are not "not started" for them, and nothing is left there for
+them to do. An annotator with no assignment is meant to read every article.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +38,13 @@ class ArticleProgress:
     sentences: int
     done: Mapping[str, int]
     """Sentences each annotator decided or ignored (annotators with none are left out)."""
+    assigned: frozenset[str] = frozenset()
+    """Who the article is assigned to."""
+
+    def expects(self, annotator: str, planned: Collection[str]) -> bool:
+        """Whether the annotator is meant to read this article: it is assigned to them, or
+        nothing is assigned to them (`planned`: the annotators with assignments)."""
+        return annotator in self.assigned or annotator not in planned
 
     def state(self, annotator: str) -> str:
         """DONE, IN_PROGRESS or NOT_STARTED for this annotator."""
@@ -42,9 +53,13 @@ class ArticleProgress:
             return DONE
         return IN_PROGRESS if done else NOT_STARTED
 
-    def left(self, annotators: Iterable[str]) -> int:
-        """Sentences still to decide, summed over the annotators."""
-        return sum(max(0, self.sentences - self.done.get(name, 0)) for name in annotators)
+    def left(self, annotators: Iterable[str], planned: Collection[str] = frozenset()) -> int:
+        """Sentences still to decide, summed over the annotators meant to read the article."""
+        return sum(
+            max(0, self.sentences - self.done.get(name, 0))
+            for name in annotators
+            if self.expects(name, planned)
+        )
 
 
 def article_progress(store: Store) -> list[ArticleProgress]:
@@ -62,33 +77,57 @@ def article_progress(store: Store) -> list[ArticleProgress]:
     )
     for annotator, identity, count in rows:
         done.setdefault(identity, {})[annotator] = count
+    assigned: dict[str, set[str]] = {}
+    for identity, annotator in store.conn.execute("SELECT article_id, annotator FROM assignments"):
+        assigned.setdefault(identity, set()).add(annotator)
+    none: frozenset[str] = frozenset()
     return [
-        ArticleProgress(ids[rowid], rowid, sizes.get(rowid, 0), done.get(ids[rowid], {}))
-        for rowid in sorted(ids)
+        ArticleProgress(
+            identity,
+            rowid,
+            sizes.get(rowid, 0),
+            done.get(identity, {}),
+            frozenset(assigned[identity]) if identity in assigned else none,
+        )
+        for rowid, identity in sorted(ids.items())
     ]
 
 
+def planned_annotators(articles: Iterable[ArticleProgress]) -> frozenset[str]:
+    """The annotators with assignments."""
+    return frozenset().union(*(article.assigned for article in articles))
+
+
 def state_counts(
-    articles: Sequence[ArticleProgress], annotators: Iterable[str]
+    articles: Sequence[ArticleProgress],
+    annotators: Iterable[str],
+    planned: Collection[str] = frozenset(),
 ) -> dict[str, dict[str, int]]:
-    """Per annotator, how many articles are in each state: {name: {DONE: n, IN_PROGRESS: n,
-    NOT_STARTED: n}}."""
+    """Per annotator, how many of the articles they are meant to read are in each state:
+    {name: {DONE: n, IN_PROGRESS: n, NOT_STARTED: n}}."""
     counts = {name: dict.fromkeys(STATES, 0) for name in annotators}
     for article in articles:
         for name, tally in counts.items():
-            tally[article.state(name)] += 1
+            if article.expects(name, planned):
+                tally[article.state(name)] += 1
     return counts
 
 
 def most_left(
-    articles: Sequence[ArticleProgress], annotators: Sequence[str], limit: int
+    articles: Sequence[ArticleProgress],
+    annotators: Sequence[str],
+    limit: int,
+    planned: Collection[str] = frozenset(),
 ) -> list[ArticleProgress]:
-    """The `limit` articles with the most sentences left to the annotators together, in library
-    order among equals; articles every annotator has finished are never among them."""
-    unfinished = (article for article in articles if article.left(annotators))
-    return heapq.nsmallest(
-        limit, unfinished, key=lambda article: (-article.left(annotators), article.rowid)
+    """The `limit` articles with the most sentences left to the annotators meant to read them,
+    in library order among equals; articles with nothing left are never among them."""
+    left = ((article.left(annotators, planned), article) for article in articles)
+    ranked = heapq.nsmallest(
+        limit,
+        ((-count, article.rowid, article) for count, article in left if count),
+        key=lambda item: item[:2],
     )
+    return [article for _, _, article in ranked]
 
 
 def article_titles(store: Store, ids: Sequence[str] | None = None) -> dict[str, str | None]:
@@ -106,7 +145,11 @@ def article_titles(store: Store, ids: Sequence[str] | None = None) -> dict[str, 
 
 @dataclass
 class Overview:
-    """What the database holds and how far everyone has got: the figures of `annotty stats`."""
+    """What the database holds and how far everyone has got: the figures of `annotty stats`.
+
+    Everything that grows with the library is counted when it is made (in a worker, for the
+    app), so that drawing it again costs nothing.
+    """
 
     figures: Stats
     articles: list[ArticleProgress]
@@ -115,47 +158,57 @@ class Overview:
     """Each label's display name."""
     agreement: AgreementReport | None
     """Agreement per label among everyone who decided a sentence (None with fewer than two)."""
+    states: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per annotator, how many articles are in each state (`state_counts`)."""
+    unfinished: int = 0
+    """Articles someone among the annotators still has sentences to decide in."""
+    listed: list[ArticleProgress] = field(default_factory=list)
+    """The articles with the most left, as many as were asked for (`most_left`)."""
+    planned: frozenset[str] = frozenset()
+    """The annotators with assignments: each is meant to read only those articles."""
     titles: dict[str, str | None] = field(default_factory=dict)
-    """Titles of the articles with the most left (the ones a listing shows), or of all."""
+    """Titles of the listed articles, or of all."""
 
     @property
     def annotators(self) -> list[str]:
         """Everyone who decided or ignored a sentence, by name."""
         return list(self.figures.decided)
 
-    def most_left(self, limit: int) -> list[ArticleProgress]:
-        return most_left(self.articles, self.annotators, limit)
 
-    def unfinished(self) -> int:
-        """Articles someone among the annotators still has sentences to decide in."""
-        names = self.annotators
-        return sum(1 for article in self.articles if article.left(names))
-
-
-def overview(store: Store, *, titled: int | None = 20) -> Overview:
+def overview(store: Store, *, listed: int = 20, every_title: bool = False) -> Overview:
     """Every figure of the project.
 
     Args:
         store: the database.
-        titled: read the titles of this many articles with most left (None: of every article,
-            which reads every article's row).
+        listed: how many of the articles with most left to list, with their titles.
+        every_title: read every article's title (which reads every article's row), for a
+            complete listing.
     """
     figures = stats(store)
     names = list(figures.decided)
     report = agreement_in_store(store, names, figures.labels) if len(names) > 1 else None
-    result = Overview(figures, article_progress(store), display_names(store), report)
-    if titled is None:
-        result.titles = article_titles(store)
-    else:
-        result.titles = article_titles(store, [a.id for a in result.most_left(titled)])
+    articles = article_progress(store)
+    planned = planned_annotators(articles)
+    result = Overview(
+        figures,
+        articles,
+        display_names(store),
+        report,
+        states=state_counts(articles, names, planned),
+        unfinished=sum(1 for article in articles if article.left(names, planned)),
+        listed=most_left(articles, names, listed, planned),
+        planned=planned,
+    )
+    chosen = None if every_title else [article.id for article in result.listed]
+    result.titles = article_titles(store, chosen)
     return result
 
 
 def articles_as_json(result: Overview) -> Iterator[dict[str, Any]]:
     """Every article's progress as plain JSON data, one at a time, in library order: {"id",
-    "title", "sentences", "annotators": {name: {"done", "state"}}}, `done` counting decided and
-    ignored sentences. Titles are those `result.titles` holds (all of them from
-    `overview(titled=None)`).
+    "title", "sentences", "annotators": {name: {"done", "state", "assigned"}}}, `done` counting
+    decided and ignored sentences, `assigned` whether the article is assigned to them. Titles
+    are those `result.titles` holds (all of them from `overview(every_title=True)`).
     """
     names = result.annotators
     for article in result.articles:
@@ -164,7 +217,11 @@ def articles_as_json(result: Overview) -> Iterator[dict[str, Any]]:
             "title": result.titles.get(article.id),
             "sentences": article.sentences,
             "annotators": {
-                name: {"done": article.done.get(name, 0), "state": article.state(name)}
+                name: {
+                    "done": article.done.get(name, 0),
+                    "state": article.state(name),
+                    "assigned": name in article.assigned,
+                }
                 for name in names
             },
         }

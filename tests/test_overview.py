@@ -21,6 +21,7 @@ from annotations.overview import (
     article_titles,
     most_left,
     overview,
+    planned_annotators,
     state_counts,
 )
 from annotations.store import Store
@@ -81,23 +82,47 @@ def test_progress_per_article_counts_decided_and_ignored_not_undone(store: Store
     assert article_titles(store) == {first: "Article 1", second: "Article 2", third: "Article 3"}
 
 
+def test_an_annotator_with_assignments_is_meant_to_read_those_only(store: Store) -> None:
+    first, first_spans = add(store, 1, 2)
+    add(store, 2, 3)
+    store.conn.execute(
+        "INSERT INTO assignments (article_id, annotator, assigned_at) VALUES (?, 'alice', '')",
+        (first,),
+    )
+    Decisions(store, ANNOTATIONS, "bob", SCHEME).decide(first, first_spans[0], [])
+    rows = article_progress(store)
+    planned = planned_annotators(rows)
+    assert planned == {"alice"}
+    assert [row.assigned for row in rows] == [{"alice"}, set()]
+    assert [row.expects("alice", planned) for row in rows] == [True, False]
+    assert [row.expects("bob", planned) for row in rows] == [True, True]
+    assert [row.left(["alice", "bob"], planned) for row in rows] == [2 + 1, 3]
+    assert state_counts(rows, ["alice", "bob"], planned) == {
+        "alice": {DONE: 0, IN_PROGRESS: 0, NOT_STARTED: 1},
+        "bob": {DONE: 0, IN_PROGRESS: 1, NOT_STARTED: 1},
+    }
+    assert most_left(rows, ["alice", "bob"], 5, planned) == rows
+    assert [row.id for row in most_left(rows, ["alice"], 5, planned)] == [first]
+
+
 def test_overview_reads_titles_of_the_articles_listed_only(store: Store) -> None:
     ids = [add(store, number, 2)[0] for number in range(4)]
     add(store, 9, 5)
     Decisions(store, ANNOTATIONS, "alice", SCHEME).decide(ids[1], (0, 8), [])
-    result = overview(store, titled=2)
+    result = overview(store, listed=2)
     assert result.annotators == ["alice"]
     assert result.agreement is None
-    assert result.unfinished() == 5
-    listed = result.most_left(2)
-    assert set(result.titles) == {article.id for article in listed}
-    assert len(overview(store, titled=None).titles) == 5
+    assert result.unfinished == 5
+    assert result.states == {"alice": {DONE: 0, IN_PROGRESS: 1, NOT_STARTED: 4}}
+    assert result.listed == most_left(result.articles, ["alice"], 2)
+    assert set(result.titles) == {article.id for article in result.listed}
+    assert len(overview(store, every_title=True).titles) == 5
 
 
 def test_an_empty_database(store: Store) -> None:
     result = overview(store)
     assert (result.articles, result.annotators, result.titles) == ([], [], {})
-    assert result.unfinished() == 0
+    assert (result.unfinished, result.listed, result.states) == (0, [], {})
 
 
 @settings(

@@ -175,9 +175,9 @@ def test_stats_lists_twenty_articles_and_json_lists_every_one(tiny_db: Path) -> 
         "id": TALKS_ID,
         "title": "Talks",
         "sentences": 4,
-        "annotators": {"alice": {"done": 1, "state": "in_progress"}},
+        "annotators": {"alice": {"done": 1, "state": "in_progress", "assigned": False}},
     }
-    assert by_article[2]["annotators"] == {"alice": {"done": 1, "state": "done"}}
+    assert by_article[2]["annotators"] == {"alice": {"done": 1, "state": "done", "assigned": False}}
     assert by_article[3]["title"] == "Extra \x1b[31m[bold]1[/bold]"
     assert data["annotators"]["alice"]["articles"] == {
         "done": 1,
@@ -194,9 +194,40 @@ def test_json_is_written_in_pieces_as_one_object(tiny_db: Path) -> None:
     _decisions(tiny_db)
     decide(tiny_db, "bob", extra[-2], 0, ["diplomatic"])  # of 3 sentences
     with Store.open(tiny_db) as store:
-        result = overview(store, titled=None)
+        result = overview(store, every_title=True)
     text = "".join(stats_json_text(result, "x.db"))
     assert text == json.dumps(stats_json(result, "x.db"), allow_nan=False, ensure_ascii=False)
     data = json.loads(text)
     assert len(data["by_article"]) == 2502
-    assert data["by_article"][-2]["annotators"]["bob"] == {"done": 1, "state": "in_progress"}
+    assert data["by_article"][-2]["annotators"]["bob"]["state"] == "in_progress"
+
+
+def test_with_a_plan_each_annotator_counts_only_their_articles(tiny_db: Path) -> None:
+    from annotations.team import assign
+
+    with Store.open(tiny_db) as store:
+        assign(store, ["alice", "bob"], 1)  # each article to one of them
+        owners = dict(store.conn.execute("SELECT article_id, annotator FROM assignments"))
+    talks, story = owners[TALKS_ID], owners[STORY_ID]
+    assert talks != story, "balanced by sentences: one article each"
+    for idx in range(4):
+        decide(tiny_db, talks, TALKS_ID, idx, [])
+    decide(tiny_db, story, STORY_ID, 0, [])
+    lines = annotty("--db", tiny_db, "stats").stdout.splitlines()
+    start = lines.index("articles (done: every sentence decided or ignored)")
+    rows = {line.split()[0]: line.split()[1:] for line in lines[start + 2 : start + 4]}
+    # Each counts their own article only: the other's is not "not started" for them.
+    assert rows[talks] == ["1", "0", "0"]
+    assert rows[story] == ["0", "1", "0"]
+    assert lines[start + 4].endswith("(· not assigned)")
+    # Talks has nothing left for the one meant to read it: only Story is listed.
+    listed = lines.index("most left (1 of 1 unfinished articles)")
+    cells = lines[listed + 2].split()
+    assert cells[0] == STORY_ID
+    names = lines[listed + 1].split()[3:]
+    assert dict(zip(names, cells[-2:], strict=True)) == {talks: "·", story: "1/2"}
+    data = json.loads(annotty("--db", tiny_db, "stats", "--json").stdout)
+    by_article = {article["id"]: article["annotators"] for article in data["by_article"]}
+    assert by_article[TALKS_ID][talks] == {"done": 4, "state": "done", "assigned": True}
+    assert by_article[TALKS_ID][story] == {"done": 0, "state": "not_started", "assigned": False}
+    assert data["annotators"][talks]["articles"] == {"done": 1, "in_progress": 0, "not_started": 0}

@@ -30,7 +30,6 @@ from annotations.overview import (
     ArticleProgress,
     Overview,
     articles_as_json,
-    state_counts,
 )
 from annotations.text import display_label, printable
 
@@ -197,26 +196,25 @@ def progress_cell(done: int, sentences: int) -> Text:
     return Text(f"{done}/{sentences}", MUTED if not done else "")
 
 
-def article_chart(
-    overview: Overview, limit: int, *, ids: bool = True, title_width: int = 32
-) -> list[Text]:
+def article_chart(overview: Overview, *, ids: bool = True, title_width: int = 32) -> list[Text]:
     """Per annotator, how many articles are done, in progress and not started; then the
-    `limit` articles with most left, each annotator's progress in them."""
+    articles with most left that the overview lists, each annotator's progress in them."""
     names = overview.annotators
     if not names:
         return []
-    counts = state_counts(overview.articles, names)
     rows: list[Row] = [["annotator", "done", "in progress", "not started"]]
     for name, shown in zip(names, _names(names), strict=True):
-        tally = counts[name]
+        tally = overview.states[name]
         rows.append([shown, *(str(tally[state]) for state in (DONE, IN_PROGRESS, NOT_STARTED))])
     lines = [Text("articles (done: every sentence decided or ignored)", HEADING)]
     lines += table(rows, right=(1, 2, 3))
-    unfinished = overview.unfinished()
+    if overview.planned:
+        note = "  with assignments, an annotator's own articles only (· not assigned)"
+        lines.append(Text(note, MUTED))
+    unfinished, listed = overview.unfinished, overview.listed
     lines.append(Text())
     if not unfinished:
         return [*lines, Text("every article is done by everyone", HEADING)]
-    listed = overview.most_left(limit)
     lines.append(Text(f"most left ({len(listed)} of {unfinished} unfinished articles)", HEADING))
     lines += table(_article_rows(overview, listed, ids, title_width), right=(int(ids) + 1,))
     if unfinished > len(listed):
@@ -234,7 +232,12 @@ def _article_rows(
     for article in listed:
         title = printable(overview.titles.get(article.id) or "(untitled)")
         cells: list[Text | str] = [cut(title, title_width).rstrip(), str(article.sentences)]
-        cells += [progress_cell(article.done.get(name, 0), article.sentences) for name in names]
+        for name in names:
+            done = article.done.get(name, 0)
+            if done or article.expects(name, overview.planned):
+                cells.append(progress_cell(done, article.sentences))
+            else:
+                cells.append(Text("·", MUTED))
         rows.append([article.id, *cells] if ids else cells)
     return rows
 
@@ -264,7 +267,6 @@ def stats_json(overview: Overview, database: str, *, articles: bool = True) -> d
     left out when `articles` is false}.
     """
     figures = overview.figures
-    states = state_counts(overview.articles, overview.annotators)
     annotators = {}
     for name, decided in figures.decided.items():
         counts = figures.by_label.get(name, {})
@@ -273,7 +275,7 @@ def stats_json(overview: Overview, database: str, *, articles: bool = True) -> d
             "ignored": figures.ignored.get(name, 0),
             "by_label": {label: counts.get(label, 0) for label in figures.labels},
             "no_label": counts.get("", 0),
-            "articles": states[name],
+            "articles": overview.states[name],
         }
     data = {
         "database": database,

@@ -83,7 +83,7 @@ class StatsScreen(Screen[None]):
             # A connection belongs to its thread: this one is the worker's own, read-only.
             reader = Store.open_reader(self.path)
             try:
-                result: Overview | str = overview(reader, titled=ARTICLES_LISTED)
+                result: Overview | str = overview(reader, listed=ARTICLES_LISTED)
             finally:
                 reader.close()
         except (AnnottyError, sqlite3.Error) as error:
@@ -128,9 +128,7 @@ class StatsScreen(Screen[None]):
             blocks = [_lines(block) for block in label_charts(figures, shown)]
             drawn["labels"] = Columns(blocks, padding=(1, 4))
             drawn["articles"] = _lines(
-                article_chart(
-                    result, ARTICLES_LISTED, ids=False, title_width=self._title_width(result)
-                )
+                article_chart(result, ids=False, title_width=self._title_width(result))
             )
         else:
             drawn["progress"] = _lines(
