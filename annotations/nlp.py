@@ -176,10 +176,13 @@ def analyse_stream(
         # refused for its length (one process raises the limit as texts come, below).
         nlp.max_length = max(nlp.max_length, PARALLEL_MAX_LENGTH)
     pending: deque[_InFlight[T]] = deque()
-    # Contexts travel to spaCy's other processes and back as copies: a number finds the text.
     by_number: dict[int, _InFlight[T]] = {}
+    # Where each paragraph handed to spaCy comes from, in the order handed over: spaCy gives
+    # documents back in that order. (Not `as_tuples`: with several processes it makes every
+    # document in this one and sends it over, instead of the text.)
+    contexts: deque[tuple[int, int, str]] = deque()
 
-    def units() -> Iterator[tuple[str, tuple[int, int]]]:
+    def units() -> Iterator[str]:
         for number, (key, text) in enumerate(items):
             entry = by_number[number] = _InFlight(number, key)
             pending.append(entry)
@@ -187,7 +190,8 @@ def analyse_stream(
                 if len(paragraph) >= nlp.max_length:
                     nlp.max_length = len(paragraph) + 1
                 entry.waiting += 1
-                yield paragraph, (number, offset)
+                contexts.append((number, offset, paragraph))
+                yield paragraph
             entry.fed = True
 
     def finished() -> Iterator[tuple[T, Analysis]]:
@@ -196,10 +200,10 @@ def analyse_stream(
             del by_number[entry.number]
             yield entry.key, Analysis(entry.sentences, entry.entities)
 
-    docs = nlp.pipe(units(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for doc, (number, offset) in docs:
+    for doc in nlp.pipe(units(), batch_size=batch_size, n_process=n_process):
+        # The paragraph is the document's text (`doc.text` would build it again, token by token).
+        number, offset, text = contexts.popleft()
         entry = by_number[number]
-        text = doc.text
         for sent in doc.sents:
             start, end = _trimmed(text, sent.start_char, sent.end_char)
             if start < end:
