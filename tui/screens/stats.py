@@ -127,9 +127,8 @@ class StatsScreen(Screen[None]):
             drawn["progress"] = _lines(progress_chart(figures))
             blocks = [_lines(block) for block in label_charts(figures, shown)]
             drawn["labels"] = Columns(blocks, padding=(1, 4))
-            drawn["articles"] = _lines(
-                article_chart(result, ids=False, title_width=self._title_width(result))
-            )
+            articles = article_chart(result, ids=False, title_width=self._title_width(result))
+            drawn["articles"] = _lines(articles)
         else:
             drawn["progress"] = _lines(
                 [
