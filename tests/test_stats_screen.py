@@ -238,6 +238,12 @@ async def test_a_narrow_screen_cuts_article_rows_instead_of_wrapping_them(
         assert len(lines) == 12
         assert lines[-2].startswith("  Syrian") and lines[-1].startswith("  Breaking")
         assert all(len(line) <= 60 for line in lines)
+        body = screen.query_one("#stats-body")
+        assert body.scroll_y == 0 and body.max_scroll_y > 0
+        await pilot.press("j", "j")
+        assert body.scroll_y == 2
+        await pilot.press("k")
+        assert body.scroll_y == 1
         await pilot.resize_terminal(120, 30)
         await pilot.pause()
         assert section(screen, "articles").splitlines()[-2].split()[-5:] == ["1/25"] * 5
