@@ -191,7 +191,9 @@ async def test_the_footer_says_how_to_open_an_article(tui_store: Store) -> None:
         assert "Open" in footer
 
 
-async def test_rows_are_read_a_page_at_a_time(tmp_path: Path, monkeypatch) -> None:
+async def test_rows_are_read_a_page_at_a_time_around_the_article(
+    tmp_path: Path, monkeypatch
+) -> None:
     import tui.screens.library as library_screen
     from annotations.library import add_article
     from annotations.model import Analysis, ArticleInput
@@ -207,18 +209,31 @@ async def test_rows_are_read_a_page_at_a_time(tmp_path: Path, monkeypatch) -> No
         async with app.run_test(size=SIZE) as pilot:
             screen = await library(pilot)
             table = screen.query_one(DataTable)
-            assert table.row_count == 8
+            assert table.row_count == 13, "a page and a half, not the library"
             assert "30 articles" in screen_text(screen, "#library-title")
-            await pilot.press(*"j" * 7)
-            assert table.row_count == 16, "nearing the end of the page reads the next"
-            assert (await rows(pilot))[7][0] == "Report 7"
-            await pilot.press(*"j" * 20)
+            await pilot.press(*"j" * 11)
+            await settled(pilot)
+            assert table.row_count == 21, "nearing the end of the window reads the next page"
+            await pilot.press(*"j" * 16)
+            await settled(pilot)
             assert table.row_count == 30 and table.cursor_row == 27
             await pilot.press("enter")
             assert app.screen.article.text == "Report number 27 from Palmyra."
             await pilot.press("escape")
             await settled(pilot)
-            assert table.cursor_row == 27, "back on the same row, though past the first page"
+            assert screen.highlighted() == app.screen.articles[table.cursor_row].id
+            assert (await rows(pilot))[table.cursor_row][0] == "Report 27", "the same article"
+            assert table.row_count == 7, "the rows around it: 4 before, itself, 2 after"
+            # Up towards the start: the pages before are read in, the cursor stays put.
+            await pilot.press(*"k" * 3)
+            await settled(pilot)
+            assert (await rows(pilot))[table.cursor_row][0] == "Report 24"
+            assert table.row_count == 15
+            await pilot.press(*"k" * 24)
+            await settled(pilot)
+            titles = [row[0] for row in await rows(pilot)]
+            assert titles == [f"Report {n}" for n in range(30)]
+            assert titles[table.cursor_row] == "Report 0"
 
 
 async def test_a_filter_that_full_text_search_cannot_parse_finds_nothing(tui_store) -> None:
