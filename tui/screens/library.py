@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -139,7 +140,10 @@ class LibraryScreen(ArticleListScreen):
         yield Static(id="library-title")
         yield Input(placeholder="filter by title or text", id="filter")
         yield ArticleTable(id="articles", cursor_type="row", zebra_stripes=True)
-        yield Static(id="library-detail")
+        with Horizontal(id="library-detail"):
+            # A column of its own, so that a long source folds under itself, not under it.
+            yield Static(Text("source", MUTED), id="detail-label")
+            yield Static(id="detail-source")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -340,14 +344,13 @@ class LibraryScreen(ArticleListScreen):
     def _show_detail(self) -> None:
         """The highlighted article's whole source (the column shows its host or file name)."""
         table = self.table
-        detail = Text(no_wrap=False)
+        detail = Text(overflow="fold")
         if self.articles and table.cursor_row < len(self.articles):
             article = self.articles[table.cursor_row]
-            detail.append("source ", MUTED)
             detail.append(article.source or "—")
             detail.append("  id ", MUTED)
             detail.append(article.id)
-        self.query_one("#library-detail", Static).update(detail)
+        self.query_one("#detail-source", Static).update(detail)
 
     # -- the filter ----------------------------------------------------------------------------
 
