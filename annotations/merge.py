@@ -59,7 +59,7 @@ def offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Merg
         if mine is not None:
             differs = _content(mine, mine_actor) != _content(incoming, actor)
             counts.conflicts += differs
-            if _order(mine, mine_actor) >= _order(incoming, actor):
+            if not comes_later(incoming, actor, mine, mine_actor):
                 counts.kept += 1
                 return
             counts.updated += 1
@@ -69,7 +69,14 @@ def offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Merg
         end_history(store, layer, article_id, [(start, end)], actor)
 
 
-_offer = offer  # the name foreign_import.py imports
+def comes_later(incoming: Decision, actor: str, mine: Decision, mine_actor: str) -> bool:
+    """Whether `incoming` (by `actor`) comes after `mine` in `offer`'s order: the later
+    `updated_at`, then, for the same time, the greater content. Content is only compared
+    (and so only serialised) when the times are equal."""
+    theirs, ours = incoming.updated_at or "", mine.updated_at or ""
+    if theirs != ours:
+        return theirs > ours
+    return _content(incoming, actor) > _content(mine, mine_actor)
 
 
 def _current(store: Store, layer: Layer, key: Key) -> tuple[Decision | None, str]:
@@ -93,10 +100,6 @@ def _content(decision: Decision, actor: str) -> str:
          decision.source or "", actor],
         ensure_ascii=False,
     )  # fmt: skip
-
-
-def _order(decision: Decision, actor: str) -> tuple[str, str]:
-    return (decision.updated_at or "", _content(decision, actor))
 
 
 def _open_other(path: Path, store: Store) -> sqlite3.Connection:

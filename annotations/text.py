@@ -98,6 +98,11 @@ def strip_controls(value: str) -> str:
     return _INVISIBLE.sub("", _CONTROL.sub("", value))
 
 
+def has_controls(value: str) -> bool:
+    """Whether `strip_controls` would change `value` (without building the stripped copy)."""
+    return _CONTROL.search(value) is not None or _INVISIBLE.search(value) is not None
+
+
 def _joiners_in_words(value: str) -> str:
     """Drop ZWNJ/ZWJ except between two characters where they change what is drawn.
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_main
 from conftest import STORY_ID, TALKS_ID
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,6 @@ from annotations.library import get_article
 from annotations.merge import merge_database
 from annotations.store import SCHEMA_VERSION, Store
 from annotations.text import article_id, clean_line, clean_text, clean_text_line, printable
-from tui.cli import main
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -62,17 +62,6 @@ zero-width characters, line separators."""
 
 def unsafe_in(text: str) -> list[str]:
     return sorted({f"U+{ord(char):04X}" for char in text if char in UNSAFE})
-
-
-def run_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["annotty", *map(str, args)])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    out, err = capsys.readouterr()
-    assert isinstance(caught.value.code, int)
-    return caught.value.code, out, err
 
 
 def beside(path: Path) -> list[str]:

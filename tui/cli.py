@@ -352,25 +352,21 @@ def _err(message: str) -> None:
 )
 @pass_settings
 def stats_command(settings: Settings, as_json: bool) -> None:
-    """Show what the database holds and how far each annotator has got."""
-    import json
-
-    from annotations.agreement import agreement_in_store
-    from annotations.library import stats
-    from annotations.scheme import display_names
+    """Show what the database holds and how far each annotator has got, per article too."""
+    from annotations.overview import overview
     from tui.cli_team import team_section
-    from tui.stats_view import stats_charts, stats_json
+    from tui.stats_view import agreement_chart, article_chart, stats_charts, stats_json_text
 
     with settings.open_store(create=False, checked=True) as store:
-        figures = stats(store)
+        result = overview(store, listed=ARTICLES_LISTED, every_title=as_json)
         if as_json:
-            names = list(figures.decided)
-            report = agreement_in_store(store, names, figures.labels) if len(names) > 1 else None
-            data = stats_json(figures, printable(settings.db_path), report)
-            echo(json.dumps(data, allow_nan=False, ensure_ascii=False))
+            for piece in stats_json_text(result, printable(settings.db_path)):
+                # printable shows a bidi control as `\u202e`: in JSON, the same character.
+                click.echo(printable(piece), nl=False)
+            click.echo()
             return
         team = team_section(store)
-        shown = display_names(store)
+    figures, shown = result.figures, result.shown
     scheme = ", ".join(
         f"{n} {display_label(name, shown)}" for n, name in enumerate(figures.labels, 1)
     )
@@ -401,9 +397,18 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         echo(format_table(table))
         echo()
         echo("\n".join(stats_charts(figures, shown)))
+        if result.agreement is not None:
+            echo()
+            echo("\n".join(line.plain for line in agreement_chart(result.agreement, shown)))
+        echo()
+        echo("\n".join(line.plain for line in article_chart(result)))
     if team:
         echo()
         echo(team)
+
+
+ARTICLES_LISTED = 20
+"""`annotty stats` lists this many articles with the most left (`--json` lists every one)."""
 
 
 def format_table(rows: list[list[str]]) -> str:

@@ -98,6 +98,7 @@ class LibraryScreen(ArticleListScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="Open the highlighted article"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter by title or text"),
+        Binding("s", "stats", "Stats", id="stats", tooltip="Progress, labels and agreement"),
         Binding("j", "cursor(1)", "Down", show=False, id="library-down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="library-up"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -351,6 +352,11 @@ class LibraryScreen(ArticleListScreen):
             detail.append("  id ", MUTED)
             detail.append(article.id)
         self.query_one("#detail-source", Static).update(detail)
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.store.path))
 
     # -- the filter ----------------------------------------------------------------------------
 
