@@ -14,7 +14,6 @@ folder) are not cleaned but made visible: `printable` escapes what a terminal wo
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import re
 import unicodedata
@@ -221,6 +220,8 @@ def article_id(text: str) -> str:
 
     The same article imported twice, or on two annotators' machines, gets the same id.
     """
+    import hashlib  # OpenSSL's loading is most of a short command's imports; only ids need it
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

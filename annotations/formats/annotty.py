@@ -19,6 +19,7 @@ rest. The optional fields may be absent (files exported by earlier versions impo
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -306,8 +307,8 @@ class LineEncoder:
     entities, a label set, a name. Strings are escaped by orjson, which escapes as `json` does
     without `ensure_ascii` (quote, backslash, the C0 controls, nothing else).
 
-    Rows are those `export.export_annotty` reads: (article_id, title, source, sentence index,
-    start, end, text, actor, labels as stored, updated_at, ignored, origin or note).
+    Rows are those `export.export_annotty` reads: (the article's key, sentence index, start,
+    end, text, actor, labels as stored, updated_at, ignored, origin or note).
     """
 
     def __init__(self, scheme: Sequence[str]) -> None:
@@ -315,6 +316,7 @@ class LineEncoder:
         self._labels: dict[str, bytes] = {}
         self._names: dict[str, bytes] = {}
         self._tails: dict[tuple[int, str | None], bytes] = {}
+        self._entity_labels: dict[str, bytes] = {}
 
     def article(self, identity: str, title: str | None, source: str | None) -> bytes:
         """The line's start up to the sentence: `{"article_id": ..., "title": ..., "source": `."""
@@ -323,19 +325,53 @@ class LineEncoder:
              b', "source": ', _dumps(source), b', "sentence": ')
         )  # fmt: skip
 
+    def entities(
+        self, spans: Sequence[tuple[int, int]], rows: Iterable[tuple[int, int, str, str]]
+    ) -> dict[tuple[int, int], bytes]:
+        """Each sentence's `entities` list, encoded: the (start, end, label, text) rows lying
+        wholly inside it, in the order given, offsets made relative to it.
+
+        The same sweep as `model.entities_by_sentence` (sentences do not overlap: the only one
+        that can hold an entity is the last starting at or before it), each entity encoded as
+        it is placed.
+
+        Args:
+            spans: the sentences' (start, end), sorted by start and not overlapping.
+            rows: entities in the same article, offsets in the article.
+        """
+        starts = [start for start, _ in spans]
+        found: list[list[bytes]] = [[] for _ in spans]
+        labels = self._entity_labels
+        for start, end, label, text in rows:
+            index = bisect_right(starts, start) - 1
+            if index < 0 or end > spans[index][1]:
+                continue
+            offset = starts[index]
+            encoded = labels.get(label)
+            if encoded is None:
+                encoded = labels[label] = b', "label": ' + _dumps(label) + b', "text": '
+            found[index].append(
+                b'{"start": %d, "end": %d%b%b}'
+                % (start - offset, end - offset, encoded, _dumps(text))
+            )
+        return {
+            span: b"[" + b", ".join(each) + b"]" for span, each in zip(spans, found, strict=True)
+        }
+
     def lines(
         self,
         head: bytes,
         rows: Iterable[Sequence[Any]],
-        entities: Mapping[tuple[int, int], list[tuple[int, int, str, str]]],
+        entities: Mapping[tuple[int, int], bytes],
         votes: Mapping[tuple[int, int], dict[str, list[str]]] | None,
     ) -> Iterator[bytes]:
-        """One article's lines (`votes` given: gold lines, the last column their note)."""
+        """One article's lines (`entities` as `entities()` encodes them; `votes` given: gold
+        lines, the last column their note)."""
         gold = votes is not None
         span: tuple[int, int] | None = None
         sentence = found = voted = b""
-        names, tails = self._names, self._tails
-        for _, _, _, idx, start, end, text, actor, labels, updated_at, ignored, extra in rows:
+        names, tails, label_list = self._names, self._tails, self._label_list
+        for _, idx, start, end, text, actor, labels, updated_at, ignored, extra in rows:
             if (start, end) != span:
                 span = (start, end)
                 sentence = b'%b%d, "start": %d, "end": %d, "text": %b, "labels": ' % (
@@ -345,7 +381,7 @@ class LineEncoder:
                     end,
                     _dumps(text),
                 )
-                found = _entities(entities[span], start)
+                found = entities[span]
                 if gold:
                     voted = b', "votes": ' + _vote_map(votes.get(span, {}))  # type: ignore[union-attr]
             name = names.get(actor)
@@ -365,7 +401,7 @@ class LineEncoder:
                         b', "origin": ' + _dumps(extra) if extra else b"",
                     )
             yield b'%b%b%b%b, "entities": %b%b' % (
-                sentence, b"[]" if ignored else self._label_list(labels), name,
+                sentence, b"[]" if ignored else label_list(labels), name,
                 _dumps(updated_at), found, tail,
             )  # fmt: skip
 
@@ -375,19 +411,6 @@ class LineEncoder:
             chosen = in_scheme_order(json.loads(stored), self.scheme)
             encoded = self._labels[stored] = _list(chosen)
         return encoded
-
-
-def _entities(rows: Iterable[tuple[int, int, str, str]], offset: int) -> bytes:
-    """A sentence's `entities`: (start, end, label, text) rows, offsets made relative to it."""
-    return (
-        b"["
-        + b", ".join(
-            b'{"start": %d, "end": %d, "label": %b, "text": %b}'
-            % (start - offset, end - offset, _dumps(label), _dumps(text))
-            for start, end, label, text in rows
-        )
-        + b"]"
-    )
 
 
 def _vote_map(votes: Mapping[str, Sequence[str]]) -> bytes:
