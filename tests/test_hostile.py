@@ -670,8 +670,11 @@ def test_the_app_refuses_a_read_only_database_in_one_line(
         assert code == 1
         assert err.startswith(f"annotty: error: {immutable_db} is read-only: ")
         assert err.count("\n") == 1
-    # Reading still works.
+    # Reading still works (an export to a file checks the database on a second connection).
     assert run_main(monkeypatch, capsys, "--db", immutable_db, "stats")[0] == 0
+    target = immutable_db.with_name("out.jsonl")
+    assert run_main(monkeypatch, capsys, "--db", immutable_db, "export", "-o", target)[0] == 0
+    assert target.exists()
 
 
 def test_check_writable_passes_a_writable_database(store: Store) -> None:
