@@ -640,6 +640,18 @@ def test_an_export_to_a_file_is_checked_beside_it_and_left_out_if_damaged(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
 
 
+def test_the_background_check_gives_its_verdict_or_is_cancelled(sample_db: Path) -> None:
+    with Store.open(sample_db) as store:
+        dbfile.BackgroundCheck(store.path).verdict()  # a sound database: no error
+        cancelled = dbfile.BackgroundCheck(store.path)
+        cancelled.cancel()
+        cancelled.verdict()  # its verdict, whatever it was, is not wanted
+    damage(sample_db)
+    with Store.open(sample_db) as store:
+        with pytest.raises(StoreError, match="is damaged"):
+            dbfile.BackgroundCheck(store.path).verdict()
+
+
 def test_merge_refuses_a_damaged_database(tiny: Store, other_db: Path) -> None:
     damage(other_db)
     before = dump(tiny)
