@@ -647,9 +647,8 @@ def test_the_background_check_gives_its_verdict_or_is_cancelled(sample_db: Path)
         cancelled.cancel()
         cancelled.verdict()  # its verdict, whatever it was, is not wanted
     damage(sample_db)
-    with Store.open(sample_db) as store:
-        with pytest.raises(StoreError, match="is damaged"):
-            dbfile.BackgroundCheck(store.path).verdict()
+    with Store.open(sample_db) as store, pytest.raises(StoreError, match="is damaged"):
+        dbfile.BackgroundCheck(store.path).verdict()
 
 
 def test_merge_refuses_a_damaged_database(tiny: Store, other_db: Path) -> None:
