@@ -30,13 +30,8 @@ from textual.widgets import Footer, Static
 
 from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
 from annotations.errors import DatabaseLocked
-from annotations.library import (
-    article_position,
-    entities_between,
-    entity_labels,
-    get_article,
-    neighbour_article,
-)
+from annotations.library import entities_between, entity_labels, get_article
+from annotations.listing import article_position, neighbour_article
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.scheme import display_names
@@ -49,7 +44,7 @@ from tui.widgets.chips import (
     MUTED,
     database_name,
     entity_legend,
-    join,
+    fit_join,
     label_bar,
     source_name,
 )
@@ -207,7 +202,9 @@ class ArticleScreen(Screen[None]):
         article = self.article
         if self.article_ids is None:
             # Asked of the database once per article: the library may hold 100,000.
-            self.article_position, self.article_count = article_position(self.store, article.id)
+            self.article_position, self.article_count = article_position(
+                self.store, self.actor, article.id
+            )
         else:
             self.article_position = self.article_ids.index(article.id)
             self.article_count = len(self.article_ids)
@@ -274,13 +271,22 @@ class ArticleScreen(Screen[None]):
         bar = label_bar(self.scheme, current, suggestion, self.label_names)
         self.query_one("#labels", Static).update(self._waiting_bar() or bar)
         position = self.article_position + 1
+        extra = self.status_parts()
         parts = [
             Text(self.actor, style="bold"),
-            *self.status_parts(),
+            *extra,
             Text(f"article {position}/{self.article_count}"),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
-        self.query_one("#status", Static).update(join(parts, self.status_separator))
+        status = self.query_one("#status", Static)
+        # One line that always ends with `sentence N/M`: on a narrow screen the screen's own
+        # pieces give way (the last first), then `article N/M`.
+        width = status.content_region.width or self.app.size.width - 2
+        optional = [*range(len(extra), 0, -1), len(extra) + 1]
+        status.update(fit_join(parts, width, self.status_separator, optional=optional))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_status()
 
     def _waiting_bar(self) -> Text | None:
         """While a write waits for another program's lock, the label bar says so."""
@@ -443,7 +449,8 @@ class ArticleScreen(Screen[None]):
 
     def action_article(self, step: int) -> None:
         if self.article_ids is None:
-            target = neighbour_article(self.store, self.article.id, step)
+            # The library's order: the actor's assigned articles first.
+            target = neighbour_article(self.store, self.actor, self.article.id, step)
         else:
             position = self.article_position + step
             inside = 0 <= position < len(self.article_ids)

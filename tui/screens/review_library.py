@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from annotations.review import ArticleReview, review_overview
 from annotations.store import Store
 from annotations.text import counted
-from tui.widgets.chips import MUTED, database_name, join, progress_bar
+from tui.screens.article_list import ArticleListScreen
+from tui.widgets.chips import MUTED, database_name, fit_join, progress_bar
 
 
 class ReviewTable(DataTable):
@@ -24,7 +24,7 @@ class ReviewTable(DataTable):
     BINDINGS = [Binding("enter", "select_cursor", "Review", id="review-article")]
 
 
-class ReviewLibraryScreen(Screen[None]):
+class ReviewLibraryScreen(ArticleListScreen):
     """Pick the article to review next."""
 
     AUTO_FOCUS = "#review-articles"
@@ -42,6 +42,7 @@ class ReviewLibraryScreen(Screen[None]):
         self.reviewer = reviewer
         self.annotators = list(annotators)
         self.rows: list[ArticleReview] = []
+        self.title_parts: list[Text] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -82,34 +83,21 @@ class ReviewLibraryScreen(Screen[None]):
                 table.move_cursor(row=index)
                 break
         open_total = sum(row.open_disagreements for row in self.rows)
-        title = join(
-            [
-                Text("annotty review", style="bold"),
-                Text(counted(len(self.rows), "article")),
-                Text(self.reviewer, style="bold"),
-                Text(f"{counted(open_total, 'disagreement')} without gold"),
-            ]
-        )
+        self.title_parts = [
+            Text("annotty review", style="bold"),
+            Text(counted(len(self.rows), "article")),
+            Text(self.reviewer, style="bold"),
+            Text(f"{counted(open_total, 'disagreement')} without gold"),
+        ]
+        self.draw_title()
+
+    def draw_title(self) -> None:
+        widget = self.query_one("#library-title", Static)
+        width = widget.content_region.width or self.app.size.width - 2
+        title = fit_join(self.title_parts, width, optional=[0])
         title.append("\nreviewing " + ", ".join(self.annotators) + "  ", MUTED)
         title.append_text(database_name(self.store.path))
-        self.query_one("#library-title", Static).update(title)
+        widget.update(title)
 
-    def highlighted(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row].id
-
-    def action_open(self) -> None:
-        identity = self.highlighted()
-        if identity is not None:
-            self.app.open_article(identity)  # type: ignore[attr-defined]
-
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, table.cursor_row + step))
+    def on_resize(self, event: events.Resize) -> None:
+        self.draw_title()
