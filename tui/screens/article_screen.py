@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
 from annotations.errors import DatabaseLocked
@@ -53,6 +53,7 @@ from tui.widgets.chips import (
     label_bar,
     source_name,
 )
+from tui.widgets.key_footer import KeyFooter
 
 POSITION_SAVE_DELAY = 0.5
 """Seconds of stillness before the cursor position is written (decisions are written at once)."""
@@ -66,6 +67,15 @@ def _label_binding(key: int) -> Binding:
         show=False,
         id=f"toggle-label-{key}",
     )
+
+
+def _update_line(widget: Static, text: Text) -> None:
+    """Show `text` in a one-line Static, laying the screen out again only if its height may
+    change: a key press updates the status line and the label bar, and a layout redraws every
+    widget of the screen."""
+    width = widget.content_region.width
+    fits = 0 < text.cell_len <= width and "\n" not in text.plain
+    widget.update(text, layout=not (fits and widget.content_region.height == 1))
 
 
 class WriteDone(Message):
@@ -166,7 +176,7 @@ class ArticleScreen(Screen[None]):
         yield Static(id="labels")
         yield Static(id="legend")
         yield Static(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def compose_header(self) -> ComposeResult:
         """Extra widgets between the title and the article (the review's column heads)."""
@@ -272,7 +282,7 @@ class ArticleScreen(Screen[None]):
         current = self.state(self.cursor) if sentences else UNDECIDED
         suggestion = self.suggestion_at(self.cursor) if sentences else None
         bar = label_bar(self.scheme, current, suggestion, self.label_names)
-        self.query_one("#labels", Static).update(self._waiting_bar() or bar)
+        _update_line(self.query_one("#labels", Static), self._waiting_bar() or bar)
         position = self.article_position + 1
         parts = [
             Text(self.actor, style="bold"),
@@ -280,7 +290,7 @@ class ArticleScreen(Screen[None]):
             Text(f"article {position}/{self.article_count}"),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
-        self.query_one("#status", Static).update(join(parts, self.status_separator))
+        _update_line(self.query_one("#status", Static), join(parts, self.status_separator))
 
     def _waiting_bar(self) -> Text | None:
         """While a write waits for another program's lock, the label bar says so."""
