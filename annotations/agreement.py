@@ -344,12 +344,14 @@ def report_as_json(report: AgreementReport) -> dict[str, Any]:
     }
 
 
-def _coefficient(value: float | None) -> str:
+def format_coefficient(value: float | None) -> str:
+    """A coefficient to three decimals (`0.612`), or MISSING when it is undefined."""
     # Adding 0.0 turns a -0.0 from rounding into 0.0, so a tiny negative shows as "0.000".
     return MISSING if value is None else f"{round(value, 3) + 0.0:.3f}"
 
 
-def _percent(value: float | None) -> str:
+def format_percent(value: float | None) -> str:
+    """A share as a percentage to one decimal (`80.0%`), or MISSING when it is undefined."""
     return MISSING if value is None else f"{value * 100:.1f}%"
 
 
@@ -381,10 +383,10 @@ def format_report(report: AgreementReport, display: Callable[[str], str] = str) 
         [
             display(label),
             str(a.n),
-            _percent(a.percent_agreement),
-            _coefficient(a.cohen_kappa),
-            _coefficient(a.fleiss_kappa),
-            _coefficient(a.krippendorff_alpha),
+            format_percent(a.percent_agreement),
+            format_coefficient(a.cohen_kappa),
+            format_coefficient(a.fleiss_kappa),
+            format_coefficient(a.krippendorff_alpha),
         ]
         for label, a in report.labels.items()
     ]
@@ -392,13 +394,13 @@ def format_report(report: AgreementReport, display: Callable[[str], str] = str) 
     lines += _table(["label", "n", "% agree", "Cohen", "Fleiss", "alpha"], label_rows)
     lines += [
         "",
-        f"Overall: exact agreement {_percent(report.percent_exact)}, "
-        f"mean alpha {_coefficient(report.mean_alpha)}",
+        f"Overall: exact agreement {format_percent(report.percent_exact)}, "
+        f"mean alpha {format_coefficient(report.mean_alpha)}",
     ]
     if len(report.annotators) >= 2:
         names = report.annotators
         matrix = [
-            [a, *(MISSING if b == a else _coefficient(report.pairwise[a][b]) for b in names)]
+            [a, *(MISSING if b == a else format_coefficient(report.pairwise[a][b]) for b in names)]
             for a in names
         ]
         lines += ["", "Pairwise Cohen's kappa (mean over labels)", ""]

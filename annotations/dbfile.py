@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,3 +277,58 @@ def check_writable(conn: sqlite3.Connection, path: Path) -> None:
                 " copy the file somewhere writable (stats, agreement and export can still read it)"
             ) from None
         raise
+
+
+class BackgroundCheck:
+    """`check_integrity` of a database already open here, run in a thread on a read-only
+    connection of its own, so that a command reads the file meanwhile: SQLite releases the
+    interpreter's lock while it checks, and a second core does the check.
+
+    A command that writes a file keeps it under a temporary name until `verdict()` returns.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._error: BaseException | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._cancelled = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="annotty-quick-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from annotations.store import Store
+
+        try:
+            store = Store.open_reader(self.path)
+            with self._lock:
+                if self._cancelled:
+                    store.close()
+                    return
+                self._conn = store.conn
+            try:
+                check_integrity(store.conn, self.path)
+            finally:
+                with self._lock:
+                    self._conn = None
+                store.close()
+        except BaseException as error:  # handed to the thread that asks for the verdict
+            self._error = error
+
+    def verdict(self) -> None:
+        """Wait for the check.
+
+        Raises:
+            StoreError: the database is damaged (or could not be opened to check it).
+        """
+        self._thread.join()
+        if self._error is not None and not self._cancelled:
+            raise self._error
+
+    def cancel(self) -> None:
+        """Stop the check (the command failed for another reason): its verdict is not wanted."""
+        with self._lock:
+            self._cancelled = True
+            if self._conn is not None:
+                self._conn.interrupt()
+        self._thread.join()

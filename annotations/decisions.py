@@ -325,30 +325,48 @@ def write_decision(
         _upsert(store, layer, actor, article_id, span, decision)
 
 
+_UPSERT = {
+    "gold": 'INSERT INTO gold (article_id, start, "end", reviewer, labels, decided, updated_at,'
+    " note, ignored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ' ON CONFLICT (article_id, start, "end") DO UPDATE SET reviewer = excluded.reviewer,'
+    " labels = excluded.labels, decided = excluded.decided,"
+    " updated_at = excluded.updated_at, note = excluded.note, ignored = excluded.ignored",
+    "annotation": 'INSERT INTO annotations (article_id, start, "end", annotator, labels, decided,'
+    " updated_at, ignored, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ' ON CONFLICT (article_id, start, "end", annotator) DO UPDATE SET'
+    " labels = excluded.labels, decided = excluded.decided,"
+    " updated_at = excluded.updated_at, ignored = excluded.ignored,"
+    " source = excluded.source",
+}
+
+
 def _upsert(
     store: Store, layer: Layer, actor: str, article_id: str, span: Span, decision: Decision
 ) -> None:
     labels = json.dumps(list(decision.labels), ensure_ascii=False)
-    if layer is GOLD:
-        store.conn.execute(
-            'INSERT INTO gold (article_id, start, "end", reviewer, labels, decided, updated_at,'
-            " note, ignored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ' ON CONFLICT (article_id, start, "end") DO UPDATE SET reviewer = excluded.reviewer,'
-            " labels = excluded.labels, decided = excluded.decided,"
-            " updated_at = excluded.updated_at, note = excluded.note, ignored = excluded.ignored",
-            (article_id, *span, actor, labels, int(decision.decided), decision.updated_at,
-             decision.note, int(decision.ignored)),
-        )  # fmt: skip
-    else:
-        store.conn.execute(
-            'INSERT INTO annotations (article_id, start, "end", annotator, labels, decided,'
-            " updated_at, ignored, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ' ON CONFLICT (article_id, start, "end", annotator) DO UPDATE SET'
-            " labels = excluded.labels, decided = excluded.decided,"
-            " updated_at = excluded.updated_at, ignored = excluded.ignored,"
-            " source = excluded.source",
-            (article_id, *span, actor, labels, int(decision.decided), decision.updated_at,
-             int(decision.ignored), decision.source),
+    store.conn.execute(_UPSERT[layer.name], _row(layer, actor, article_id, span, decision, labels))
+
+
+def _row(
+    layer: Layer, actor: str, article_id: str, span: Span, decision: Decision, labels: str
+) -> tuple:
+    """The parameters of `_UPSERT[layer.name]`; `labels` is the label list as JSON."""
+    last = decision.note if layer is GOLD else int(decision.ignored)
+    after = int(decision.ignored) if layer is GOLD else decision.source
+    return (article_id, *span, actor, labels, int(decision.decided), decision.updated_at, last,
+            after)  # fmt: skip
+
+
+def write_decisions(
+    store: Store, layer: Layer, rows: Iterable[tuple[str, str, Span, Decision, str]]
+) -> None:
+    """Upsert many decision rows as they are, in one statement: (actor, article id, span,
+    decision, its labels as JSON). No history is written."""
+    with store.write():
+        store.conn.executemany(
+            _UPSERT[layer.name],
+            (_row(layer, actor, identity, span, decision, labels)
+             for actor, identity, span, decision, labels in rows),
         )  # fmt: skip
 
 
@@ -369,6 +387,36 @@ def end_history(
                 f' AND article_id = ? AND start = ? AND "end" = ?{who})',
                 params,
             )
+
+
+def end_histories(store: Store, layer: Layer, keys: Iterable[tuple[str, int, int, str]]) -> None:
+    """`end_history` for many (article id, start, end, actor) keys at once: only the sentences
+    of the actors and articles that have undo steps are looked at (an import into a database
+    nobody has annotated in yet deletes nothing and reads one index entry per article)."""
+    keys = list(keys)
+    per_actor = layer.per_actor
+    pairs = {(actor if per_actor else "", identity) for identity, _, _, actor in keys}
+    who = " AND actor = ?" if per_actor else ""
+    with store.write():
+        conn = store.conn
+        with_steps = {
+            pair for pair in pairs
+            if conn.execute(
+                f"SELECT 1 FROM history WHERE layer = ?{who} AND article_id = ? LIMIT 1",
+                (layer.name, pair[1]) if not per_actor else (layer.name, *pair),
+            ).fetchone()
+        }  # fmt: skip
+        if not with_steps:
+            return
+        conn.executemany(
+            "DELETE FROM history WHERE step IN (SELECT step FROM history WHERE layer = ?"
+            f' AND article_id = ? AND start = ? AND "end" = ?{who})',
+            [
+                (layer.name, identity, start, end, *((actor,) if per_actor else ()))
+                for identity, start, end, actor in keys
+                if (actor if per_actor else "", identity) in with_steps
+            ],
+        )
 
 
 def _same(current: Decision, expected: Decision) -> bool:

@@ -10,7 +10,8 @@ in `annotations.formats.annotty`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import IO, Any
@@ -38,12 +39,16 @@ def _entity_rows(
     store: Store, identity: str, spans: list[tuple[int, int]]
 ) -> dict[tuple[int, int], list[tuple[int, int, str, str]]]:
     """Each sentence's entities as (start, end, label, text) rows, offsets in the article."""
-    entities = store.conn.execute(
+    grouped = entities_by_sentence(spans, _entity_query(store.conn, identity), itemgetter(0, 1))
+    return dict(zip(spans, grouped, strict=True))
+
+
+def _entity_query(conn: sqlite3.Connection, identity: str) -> sqlite3.Cursor:
+    """An article's entities as (start, end, label, text) rows, in the order both paths use."""
+    return conn.execute(
         'SELECT start, "end", label, text FROM entities WHERE article_id = ? ORDER BY start, "end"',
         (identity,),
     )
-    grouped = entities_by_sentence(spans, entities, itemgetter(0, 1))
-    return dict(zip(spans, grouped, strict=True))
 
 
 def export_records(
@@ -124,6 +129,33 @@ def export_records(
             yield record
 
 
+def export_size(
+    store: Store,
+    annotators: Sequence[str] = (),
+    *,
+    gold: bool = False,
+    include_ignored: bool = False,
+    articles: Sequence[str] = (),
+) -> int:
+    """How many records `export_records` (and lines `export_annotty`) give for these options:
+    a progress bar's total, counted without reading any text."""
+    table = "gold" if gold else "annotations"
+    query = (
+        f"SELECT count(*) FROM {table} n JOIN sentences s ON s.article_id = n.article_id"
+        ' AND s.start = n.start AND s."end" = n."end" WHERE n.decided'
+    )
+    params: list[Any] = []
+    if annotators and not gold:
+        query += f" AND n.annotator IN ({','.join('?' * len(annotators))})"
+        params += annotators
+    if articles:
+        query += f" AND n.article_id IN ({','.join('?' * len(articles))})"
+        params += articles
+    if not include_ignored:
+        query += " AND NOT n.ignored"
+    return int(store.conn.execute(query, params).fetchone()[0])
+
+
 def _votes(
     store: Store, identity: str, who: str, params: list[Any], scheme: Sequence[str]
 ) -> dict[tuple[int, int], dict[str, list[str]]]:
@@ -161,6 +193,7 @@ def export_annotty(
     gold: bool = False,
     include_ignored: bool = False,
     articles: Sequence[str] = (),
+    tick: Callable[[int], None] | None = None,
 ) -> int:
     """Write annotty's JSON lines (as `formats.annotty.write_lines` over `export_records` would,
     byte for byte) to a binary stream; returns how many.
@@ -169,10 +202,13 @@ def export_annotty(
     rows are gathered (memory holds one article) to find their entities with the same sweep, and
     each line is assembled from pieces encoded once (`formats.annotty.LineEncoder`) and written
     a few thousand at a time.
+
+    `tick`, if given, is called with the number of lines written, after each write.
     """
     from annotations.formats.annotty import LineEncoder
 
     scheme = get_labels(store)
+    conn = store.conn
     table, extra = ("gold", "n.note") if gold else ("annotations", "n.source")
     actor = "n.reviewer" if gold else "n.annotator"
     who, params = "", []
@@ -183,10 +219,12 @@ def export_annotty(
     if articles:
         where = f" AND n.article_id IN ({','.join('?' * len(articles))})"
     query = (
-        f'SELECT a.id, a.title, a.source, s.idx, s.start, s."end", s.text, {actor}, n.labels,'
+        # An article's rowid, not its id, title and source, which would be read (and made into
+        # Python strings) again on each of its rows: those are read once per article.
+        f'SELECT a.rowid, s.idx, s.start, s."end", s.text, {actor}, n.labels, n.updated_at,'
         # CROSS JOIN: articles in rowid order drive the join, so only each article's few rows
         # are sorted (not the whole export at once).
-        f" n.updated_at, n.ignored, {extra} FROM articles a"
+        f" n.ignored, {extra} FROM articles a"
         f" CROSS JOIN {table} n ON n.article_id = a.id"
         " CROSS JOIN sentences s ON s.article_id = n.article_id"
         ' AND s.start = n.start AND s."end" = n."end"'
@@ -194,22 +232,28 @@ def export_annotty(
         f"{'' if include_ignored else ' AND NOT n.ignored'} ORDER BY a.rowid, s.idx, {actor}"
     )
     encoder = LineEncoder(scheme)
-    rows = store.conn.execute(query, [*([] if gold else params), *articles])
+    rows = conn.execute(query, [*([] if gold else params), *articles])
     count = 0
     chunk: list[bytes] = []
-    for identity, group in groupby(rows, itemgetter(0)):
+    for key, group in groupby(rows, itemgetter(0)):
         lines = list(group)
-        spans = sorted({(row[4], row[5]) for row in lines})
-        entities = _entity_rows(store, identity, spans)
+        identity, title, source = conn.execute(
+            "SELECT id, title, source FROM articles WHERE rowid = ?", (key,)
+        ).fetchone()
+        spans = sorted({(row[2], row[3]) for row in lines})
+        entities = encoder.entities(spans, _entity_query(conn, identity))
         votes = _votes(store, identity, who, params, scheme) if gold else None
-        head = encoder.article(identity, lines[0][1], lines[0][2])
-        chunk += encoder.lines(head, lines, entities, votes)
+        chunk += encoder.lines(encoder.article(identity, title, source), lines, entities, votes)
         if len(chunk) >= _CHUNK:
             count += len(chunk)
             out.write(b"".join(chunk))
+            if tick is not None:
+                tick(len(chunk))
             chunk = []
     count += len(chunk)
     out.write(b"".join(chunk))
+    if tick is not None and chunk:
+        tick(len(chunk))
     return count
 
 

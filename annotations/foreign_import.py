@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from annotations.decisions import ANNOTATIONS, Decisions
 from annotations.formats.foreign import ForeignDecision
 from annotations.library import add_article, existing_ids
-from annotations.merge import MergeCounts, _offer
+from annotations.merge import MergeCounts, offer
 from annotations.model import Analysis, ArticleInput, Decision
 from annotations.scheme import get_labels, in_scheme_order
 from annotations.store import Store, utc_now
@@ -165,7 +165,7 @@ def apply_foreign(
                 # replaces (importing the same doccano file twice changes nothing).
                 counts.kept += 1
                 continue
-            _offer(store, ANNOTATIONS, key, incoming, counts)
+            offer(store, ANNOTATIONS, key, incoming, counts)
     result.decisions = counts.added + counts.updated
     result.kept = counts.kept
     result.new_articles = len(new_articles)

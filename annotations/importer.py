@@ -2,10 +2,12 @@
 
 A file that cannot be read at all is an error that leaves the database as it was. In a JSONL file,
 a line that cannot be read or applied is reported (`line N: reason`) and skipped; the other lines
-are imported. Analysis (the slow part) runs outside any transaction, so a long import never holds
+are imported. A JSONL file is streamed: its lines are read as they are needed, never held all
+at once. Analysis (the slow part) runs outside any transaction, so a long import never holds
 the write lock while spaCy works; articles are then written in batches of whole articles (each
 with its sentences and entities), each batch one transaction. An import killed half-way leaves
-only whole articles, and importing again adds the rest.
+only whole articles, and importing again adds the rest. Annotation lines are applied in batches
+too (annotations.line_import), after the articles they name.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 from annotations.errors import InputError
-from annotations.formats.annotty import apply_lines
-from annotations.ingest import find_files, read_file
+from annotations.ingest import find_files, jsonl_items, jsonl_lines, read_file, unreadable_jsonl
 from annotations.language import detect_language, language_name
 from annotations.library import add_article, existing_ids
+from annotations.line_import import LineImport
 from annotations.model import ArticleInput
 from annotations.nlp import Pipeline, analyse, load_pipeline
 from annotations.store import Store
@@ -79,8 +81,12 @@ class Importer:
         progress: Progress | None = None,
         pipeline_loader: Callable[[str | None], Pipeline] = load_pipeline,
         annotator: str = "annotator",
+        tick: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
+        self.tick = tick
+        """Called with the number of annotation lines read, a batch at a time (a progress
+        bar's `advance`); articles report through `progress`."""
         self.annotator = annotator
         """Whose decisions are other tools' lines that name no annotator."""
         self.model = model
@@ -114,36 +120,78 @@ class Importer:
             return FileResult(path, "error", str(error))
 
     def _import_file(self, path: Path) -> FileResult:
-        contents = read_file(path)
         result = FileResult(path, "duplicate")
-        ids, new = self._split_new(contents.articles)
-        new = [replace(article, language=detect_language(article.text)) for article in new]
-        result.article_ids = ids
-        result.duplicates = len(contents.articles) - len(new)
-        # Whole articles, a batch per transaction: an import killed half-way leaves only whole
-        # articles, and importing again adds the rest.
-        for offset in range(0, len(new), BATCH_ARTICLES):
-            batch = self._analyse(path, new[offset : offset + BATCH_ARTICLES])
-            with self.store.write():
-                for article, analysis in batch:
-                    add_article(self.store, article, analysis, self.pipeline.name)
-        problems = list(contents.problems)
-        if contents.annotations:
-            # After the articles: annotation lines may refer to articles of the same file.
-            applied = apply_lines(self.store, contents.annotations)
-            result.annotations = applied.decisions
-            problems.extend(applied.problems)
-        result.new_articles = len(new)
-        result.warnings = self._language_warnings(new)
-        result.problems = sorted(problems, key=_line_number)
-        if contents.foreign:
-            self._import_foreign(path, contents.foreign, result)
+        if path.suffix.lower() == ".jsonl":
+            foreign = self._read_jsonl(path, result)
+        else:
+            contents = read_file(path)
+            self._add_articles(path, contents.articles, result, set())
+            result.problems = list(contents.problems)
+            foreign = contents.foreign
+        result.problems.sort(key=_line_number)
+        if foreign:
+            self._import_foreign(path, foreign, result)
         if result.new_articles or result.annotations:
             result.status = "imported"
         elif result.problems and not result.duplicates:
             result.status = "error"
         result.message = _summary(result)
         return result
+
+    def _read_jsonl(self, path: Path, result: FileResult) -> list:
+        """Stream a JSONL file: articles are analysed and stored a batch at a time, annotation
+        lines applied a batch at a time (those naming an article of this file once it is
+        stored); returns the other tools' decisions, applied last.
+
+        Raises:
+            InputError: the file cannot be read, or no line of it could.
+        """
+        lines = LineImport(self.store, tick=self.tick)
+        articles: list[ArticleInput] = []
+        foreign: list = []
+        seen: set[str] = set()
+        read = False
+        for kind, item in jsonl_items(path, jsonl_lines(path)):
+            if kind == "problem":
+                result.problems.append(item)
+                continue
+            read = True
+            if kind == "annotation":
+                lines.add(item)
+            elif kind == "article":
+                articles.append(item)
+                if len(articles) >= BATCH_ARTICLES:
+                    self._add_articles(path, articles, result, seen)
+                    articles = []
+            else:
+                foreign.append(item)
+        if not read:
+            raise InputError(unreadable_jsonl(result.problems))
+        self._add_articles(path, articles, result, seen)
+        # After the articles: annotation lines may name articles of the same file.
+        applied = lines.finish()
+        result.annotations = applied.decisions
+        result.problems.extend(applied.problems)
+        return foreign
+
+    def _add_articles(
+        self, path: Path, articles: list[ArticleInput], result: FileResult, seen: set[str]
+    ) -> None:
+        """Analyse and store one batch of a file's articles (those not stored yet, nor `seen`
+        earlier in the file), counting them in `result`. Whole articles, a transaction per
+        BATCH_ARTICLES: an import killed half-way leaves only whole articles, and importing
+        again adds the rest."""
+        ids, new = self._split_new(articles, seen)
+        new = [replace(article, language=detect_language(article.text)) for article in new]
+        result.article_ids.extend(ids)
+        result.duplicates += len(articles) - len(new)
+        result.new_articles += len(new)
+        for offset in range(0, len(new), BATCH_ARTICLES):
+            batch = self._analyse(path, new[offset : offset + BATCH_ARTICLES])
+            with self.store.write():
+                for article, analysis in batch:
+                    add_article(self.store, article, analysis, self.pipeline.name)
+        result.warnings.extend(self._language_warnings(new))
 
     def _import_foreign(self, path: Path, decisions: list, result: FileResult) -> None:
         """Decisions made in another tool: matched to stored sentences (unmatched texts become
@@ -170,13 +218,16 @@ class Importer:
         known = set(result.article_ids)
         result.article_ids.extend(i for i in applied.article_ids if i not in known)
 
-    def _split_new(self, articles: list[ArticleInput]) -> tuple[list[str], list[ArticleInput]]:
-        """All ids in file order, and the articles not yet in the database (each once)."""
+    def _split_new(
+        self, articles: list[ArticleInput], seen: set[str]
+    ) -> tuple[list[str], list[ArticleInput]]:
+        """All ids in file order, and the articles neither in the database nor `seen` (each
+        once; their ids are added to `seen`)."""
         ids = [article_id(article.text) for article in articles]
-        known = existing_ids(self.store, ids)
-        new, seen = [], set(known)
+        known = existing_ids(self.store, [i for i in ids if i not in seen])
+        new = []
         for identity, article in zip(ids, articles, strict=True):
-            if identity not in seen:
+            if identity not in seen and identity not in known:
                 seen.add(identity)
                 new.append(article)
         return ids, new

@@ -7,17 +7,27 @@ nothing: one bad line fails the whole file, with a one-line message that names t
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import orjson
 
 from annotations import boilerplate
 from annotations.errors import InputError
-from annotations.files import IS_DIRECTORY, not_a_file, os_reason, read_bytes, source_of
+from annotations.files import (
+    IS_DIRECTORY,
+    not_a_file,
+    open_regular,
+    os_reason,
+    read_bytes,
+    source_of,
+)
 from annotations.formats.foreign import ForeignDecision
 from annotations.limits import MAX_SOURCE, shorten
 from annotations.markdown import to_plain_text
@@ -220,52 +230,145 @@ def _read_jsonl(path: Path, raw: str) -> FileContents:
     """A JSONL file: article lines (Prodigy/doccano style), annotty's own annotation lines and
     other tools' decision lines. A line that cannot be read is reported (`line N: reason`) and
     skipped; the file fails only when no line could be read."""
-    from annotations.formats import annotty, format_of_line
-    from annotations.formats.annotty import NAME as ANNOTTY
-    from annotations.formats.catalogue import read_foreign_line
-
     articles: list[ArticleInput] = []
     annotations: list[AnnotationInput] = []
     foreign: list[ForeignDecision] = []
     problems: list[str] = []
+    found: dict[str, list] = {"article": articles, "annotation": annotations, "foreign": foreign}
     # Only "\n" ends a line: JSON strings may hold U+2028 or U+0085, which splitlines() splits on.
-    for number, line in enumerate(raw.split("\n"), start=1):
+    for kind, item in jsonl_items(path, enumerate(raw.split("\n"), start=1)):
+        found.get(kind, problems).append(item)
+    if not articles and not annotations and not foreign:
+        raise InputError(unreadable_jsonl(problems))
+    return FileContents(articles, annotations, foreign, problems)
+
+
+def unreadable_jsonl(problems: Sequence[str]) -> str:
+    """Why a JSONL file of which no line could be read failed, in one line."""
+    if not problems:
+        return "empty file"
+    if len(problems) == 1:
+        return problems[0]
+    return f"no line could be read ({problems[0]}, …)"
+
+
+def jsonl_items(path: Path, lines: Iterable[tuple[int, str | bytes]]) -> Iterator[tuple[str, Any]]:
+    """What each numbered line of a JSONL file holds, as it is read: `("article",
+    ArticleInput)`, `("annotation", AnnotationInput)` (annotty's own lines), `("foreign",
+    ForeignDecision)` (other tools' decisions) or `("problem", "line N: reason")`."""
+    from annotations.formats import format_of_line
+    from annotations.formats.annotty import NAME as ANNOTTY
+    from annotations.formats.annotty import LineReader
+    from annotations.formats.catalogue import read_foreign_line
+
+    reader = LineReader()
+    for number, line in lines:
         if not line.strip():
             continue
         try:
             record = _json_line(line, number)
+            if record is None:  # white space beyond ASCII's
+                continue
             fmt = format_of_line(record)
             if fmt is not None and fmt.name == ANNOTTY:
-                annotations.append(annotty.read_line(record, number))
+                yield "annotation", reader.read(record, number)
             elif (decision := read_foreign_line(record, number)) is None:
-                articles.append(_article(record, number, path))
+                # An article keeps its values: read exactly as `json` reads them.
+                record = _json_fallback(line, number)
+                yield "article", _article(record, number, path)
             elif isinstance(decision, InputError):
                 raise decision
             else:
-                foreign.append(decision)
+                yield "foreign", decision
         except InputError as error:
-            problems.append(str(error))
-    if not articles and not annotations and not foreign:
-        raise InputError(
-            problems[0]
-            if len(problems) == 1
-            else "empty file"
-            if not problems
-            else f"no line could be read ({problems[0]}, …)"
-        )
-    return FileContents(articles, annotations, foreign, problems)
+            yield "problem", str(error)
 
 
-def _json_line(line: str, number: int) -> dict[str, Any]:
+def jsonl_lines(path: Path) -> Iterator[tuple[int, str | bytes]]:
+    """A JSONL file's lines, numbered from 1, read as they are needed (memory stays flat).
+
+    The whole file is checked first, so that a file that cannot be read fails before any of
+    its lines is used: an unreadable, binary or non-UTF-8 file raises InputError (in the words
+    of `read_file`) at the first `next()`. A UTF-16 file (rare: it needs a BOM) is read whole.
+    """
     try:
-        record = json.loads(line)
+        handle = open_regular(path)
+    except OSError as error:
+        raise InputError(os_reason(error)) from None
+    with handle:
+        try:
+            head = handle.read(max(_CHUNK, _SNIFF + len(codecs.BOM_UTF8)))
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                yield from enumerate(decode(head + handle.read()).split("\n"), start=1)
+                return
+            skip = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+            if b"\x00" in head[skip : skip + _SNIFF]:
+                raise InputError("binary file, not text")
+            _check_utf8(handle, head[skip:])
+            handle.seek(skip)
+            yield from enumerate(handle, start=1)
+        except OSError as error:
+            raise InputError(os_reason(error)) from None
+
+
+_CHUNK = 1 << 20
+"""Bytes read at a time while checking a file."""
+_SNIFF = 8192
+"""Bytes looked at for a NUL, which makes a file binary (as `decode` looks)."""
+
+
+def _check_utf8(handle: BinaryIO, pending: bytes) -> None:
+    """Read the rest of a file (`pending`: what was read of it so far, after any BOM), raising
+    InputError at the first byte that is not UTF-8 (counted as `decode` counts it)."""
+    offset = 0
+    while True:
+        chunk = handle.read(_CHUNK)
+        block = pending + chunk
+        # Blocks end at a line end, which is never inside a character.
+        cut = block.rfind(b"\n") + 1 if chunk else len(block)
+        if not block.isascii():
+            try:
+                block[:cut].decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InputError(
+                    f"not valid UTF-8 text (byte {offset + error.start}); save it as UTF-8"
+                ) from None
+        offset += cut
+        pending = block[cut:]
+        if not chunk:
+            return
+
+
+def _json_line(line: str | bytes, number: int) -> dict[str, Any] | None:
+    """A line's JSON object (None for a line of white space beyond ASCII's).
+
+    Raises:
+        InputError: `line N: ...`: not JSON, or not an object.
+    """
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # What orjson refuses and `json` reads (NaN, lone surrogates) is read as before; what
+        # neither reads is reported in `json`'s words. (orjson reads an integer beyond 64 bits
+        # as a float: an article's line, whose values are kept, is read again by `json`.)
+        record = _json_fallback(line, number)
+        if record is None:
+            return None
+    if not isinstance(record, dict):
+        raise InputError(f"line {number}: not a JSON object (got {_json_type(record)})")
+    return record
+
+
+def _json_fallback(line: str | bytes, number: int) -> Any:
+    text = line.decode("utf-8") if isinstance(line, bytes) else line
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"line {number}: not valid JSON ({error.msg})") from None
     except (ValueError, RecursionError):  # e.g. an integer of thousands of digits
         raise InputError(f"line {number}: not valid JSON (a value is too large)") from None
-    if not isinstance(record, dict):
-        raise InputError(f"line {number}: not a JSON object (got {_json_type(record)})")
-    return record
 
 
 def _read_json(raw: str) -> FileContents:

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from annotations.dbfile import open_foreign, read_header
 from annotations.decisions import ANNOTATIONS, GOLD, Decisions, Layer, end_history, write_decision
 from annotations.errors import SchemeError, StoreError
-from annotations.merge_source import ARTICLE_COLUMNS, MergeSource
+from annotations.merge_source import ARTICLE_COLUMNS, MergeSource, OtherArticle
 from annotations.model import Decision
 from annotations.scheme import get_labels
 from annotations.store import APPLICATION_ID, SCHEMA_VERSION, Store
 from annotations.text import printable
 
 Key = tuple[str, int, int, str]
+T = TypeVar("T")
 
 
 @dataclass
@@ -59,7 +62,7 @@ def offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Merg
         if mine is not None:
             differs = _content(mine, mine_actor) != _content(incoming, actor)
             counts.conflicts += differs
-            if _order(mine, mine_actor) >= _order(incoming, actor):
+            if not comes_later(incoming, actor, mine, mine_actor):
                 counts.kept += 1
                 return
             counts.updated += 1
@@ -69,7 +72,14 @@ def offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Merg
         end_history(store, layer, article_id, [(start, end)], actor)
 
 
-_offer = offer  # the name foreign_import.py imports
+def comes_later(incoming: Decision, actor: str, mine: Decision, mine_actor: str) -> bool:
+    """Whether `incoming` (by `actor`) comes after `mine` in `offer`'s order: the later
+    `updated_at`, then, for the same time, the greater content. Content is only compared
+    (and so only serialised) when the times are equal."""
+    theirs, ours = incoming.updated_at or "", mine.updated_at or ""
+    if theirs != ours:
+        return theirs > ours
+    return _content(incoming, actor) > _content(mine, mine_actor)
 
 
 def _current(store: Store, layer: Layer, key: Key) -> tuple[Decision | None, str]:
@@ -93,10 +103,6 @@ def _content(decision: Decision, actor: str) -> str:
          decision.source or "", actor],
         ensure_ascii=False,
     )  # fmt: skip
-
-
-def _order(decision: Decision, actor: str) -> tuple[str, str]:
-    return (decision.updated_at or "", _content(decision, actor))
 
 
 def _open_other(path: Path, store: Store) -> sqlite3.Connection:
@@ -149,7 +155,13 @@ def _check_schemes(mine: list[str], theirs: list[str], path: Path) -> None:
     )
 
 
-def merge_database(store: Store, path: Path) -> MergeCounts:
+def merge_database(
+    store: Store,
+    path: Path,
+    tick: Callable[[int], None] | None = None,
+    *,
+    sized: Callable[[int], None] | None = None,
+) -> MergeCounts:
     """Copy another annotty database's articles, analyses and decisions into this one.
 
     Every row of the other database is checked first (merge_source.py), without holding this
@@ -160,32 +172,59 @@ def merge_database(store: Store, path: Path) -> MergeCounts:
         StoreError: the other file is not an annotty database this annotty can read, or a row
             of it is not what annotty writes (the message names the first); nothing is merged.
         SchemeError: the label schemes differ (nothing is merged).
+
+    For a progress bar: `sized`, if given, is told once how many rows will be read (each
+    article and decision is read twice: to check it, then to copy it), and `tick` is called
+    with 1 for each row read.
     """
     other = _open_other(path, store)
     try:
         scheme = get_labels(store)
         _check_schemes(scheme, MergeSource(other, path, scheme).labels(), path)
+        if sized is not None:
+            sized(2 * _rows(other, path))
         # First pass: read and check everything; the second reads again and writes.
         checking = MergeSource(other, path, scheme)
-        for _ in checking.articles():
+        for _ in _ticking(checking.articles(), tick):
             pass
         for layer in (ANNOTATIONS, GOLD):
-            for _ in checking.decisions(layer):
+            for _ in _ticking(checking.decisions(layer), tick):
                 pass
         counts = MergeCounts()
         source = MergeSource(other, path, scheme)
         with store.write():
-            _copy_articles(store, source, counts)
-            _merge_layer(store, source, ANNOTATIONS, counts)
-            _merge_layer(store, source, GOLD, counts)
+            _copy_articles(store, _ticking(source.articles(), tick), counts)
+            for layer in (ANNOTATIONS, GOLD):
+                _merge_layer(store, _ticking(source.decisions(layer), tick), layer, counts)
         return counts
     finally:
         other.close()
 
 
-def _copy_articles(store: Store, source: MergeSource, counts: MergeCounts) -> None:
+def _rows(other: sqlite3.Connection, path: Path) -> int:
+    """How many articles and decisions the other database holds."""
+    try:
+        return sum(
+            other.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("articles", ANNOTATIONS.table, GOLD.table)
+        )
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot merge {printable(path)}: {error}") from None
+
+
+def _ticking(items: Iterable[T], tick: Callable[[int], None] | None) -> Iterator[T]:
+    """The items, with `tick(1)` after each."""
+    if tick is None:
+        yield from items
+        return
+    for item in items:
+        yield item
+        tick(1)
+
+
+def _copy_articles(store: Store, articles: Iterable[OtherArticle], counts: MergeCounts) -> None:
     conn = store.conn
-    for article in source.articles():
+    for article in articles:
         if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
             counts.articles_known += 1
             continue
@@ -205,8 +244,10 @@ def _copy_articles(store: Store, source: MergeSource, counts: MergeCounts) -> No
         )
 
 
-def _merge_layer(store: Store, source: MergeSource, layer: Layer, counts: MergeCounts) -> None:
-    for key, decision in source.decisions(layer):
+def _merge_layer(
+    store: Store, decisions: Iterable[tuple[Key, Decision]], layer: Layer, counts: MergeCounts
+) -> None:
+    for key, decision in decisions:
         article_id, start, end, _ = key
         known = store.conn.execute(
             'SELECT 1 FROM sentences WHERE article_id = ? AND start = ? AND "end" = ?',

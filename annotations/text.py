@@ -14,7 +14,6 @@ folder) are not cleaned but made visible: `printable` escapes what a terminal wo
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import re
 import unicodedata
@@ -96,6 +95,11 @@ def strip_controls(value: str) -> str:
     if "\x1b" in value or "\x9b" in value:
         value = _ESCAPE_SEQUENCE.sub("", value)
     return _INVISIBLE.sub("", _CONTROL.sub("", value))
+
+
+def has_controls(value: str) -> bool:
+    """Whether `strip_controls` would change `value` (without building the stripped copy)."""
+    return _CONTROL.search(value) is not None or _INVISIBLE.search(value) is not None
 
 
 def _joiners_in_words(value: str) -> str:
@@ -216,6 +220,8 @@ def article_id(text: str) -> str:
 
     The same article imported twice, or on two annotators' machines, gets the same id.
     """
+    import hashlib  # OpenSSL's loading is most of a short command's imports; only ids need it
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -37,118 +36,31 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from annotations.library import add_article, article_ids, get_article
-from annotations.model import Analysis, ArticleInput
+from annotations.library import article_ids, get_article
 from annotations.settings import QUICK_MODE, set_flag
 from annotations.store import Store
 from annotations.suggest import Classifier, Example
 from annotations.suggest_eval import macro, score
+from bench.keywords import HARD, SCHEME, Lines, Truth, add_generated, decide_truth, generate
 from tui.screens.reader import SHIFTED_DIGITS
 
-SCHEME = ("military", "diplomatic", "heritage_damage")
-COMMON = {
-    "military": ["troops", "shelling", "artillery", "soldiers", "offensive", "airstrike"],
-    "diplomatic": ["talks", "envoy", "ceasefire", "negotiations", "embassy", "summit"],
-    "heritage_damage": ["museum", "temple", "ruins", "looted", "antiquities", "monument"],
-}
-RARE = {
-    "military": ["militants", "garrison", "mortar", "convoy", "checkpoint", "drone"],
-    "diplomatic": ["delegation", "treaty", "sanctions", "mediator", "communique", "accord"],
-    "heritage_damage": ["colonnade", "artefacts", "excavation", "mosaic", "citadel", "relics"],
-}
-AMBIGUOUS = ["minister", "forces", "site", "government", "ancient", "army", "city"]
-FILLER = [
-    "the",
-    "a",
-    "of",
-    "in",
-    "on",
-    "and",
-    "yesterday",
-    "people",
-    "local",
-    "report",
-    "said",
-    "officials",
-    "weather",
-    "market",
-    "school",
-    "road",
-    "river",
-    "morning",
-    "week",
-    "new",
-    "old",
-    "north",
-    "south",
-    "residents",
-    "according",
-    "statement",
-]
-Truth = tuple[str, ...]
 
-
-def truth_of(rng: random.Random) -> Truth:
-    draw = rng.random()
-    if draw < 0.55:
-        return ()
-    if draw < 0.9:
-        return (rng.choice(SCHEME),)
-    pair = set(rng.sample(SCHEME, 2))
-    return tuple(name for name in SCHEME if name in pair)
-
-
-def sentence_of(rng: random.Random, labels: Truth) -> str:
-    words = [rng.choice(FILLER) for _ in range(rng.randint(6, 14))]
-    if not labels and rng.random() < 0.3:
-        words.insert(rng.randint(0, len(words)), rng.choice(AMBIGUOUS))
-    for label in labels:
-        pool = RARE[label] if rng.random() < 0.25 else COMMON[label]
-        words.insert(rng.randint(0, len(words)), rng.choice(pool))
-    return " ".join(words).capitalize() + "."
-
-
-def generate(articles: int, sentences: int, seed: int) -> list[list[tuple[str, Truth]]]:
-    rng = random.Random(seed)
-    result = []
-    for number in range(articles):
-        lines: list[tuple[str, Truth]] = [(f"Dispatch {seed}-{number}.", ())]
-        for _ in range(sentences - 1):
-            labels = truth_of(rng)
-            lines.append((sentence_of(rng, labels), labels))
-        result.append(lines)
-    return result
-
-
-def build(path: Path, articles: list[list[tuple[str, Truth]]]) -> dict[tuple[str, int], Truth]:
+def build(path: Path, articles: list[Lines]) -> dict[tuple[str, int], Truth]:
     """Store the articles (one sentence a line); the hidden truth by (article id, index)."""
-    truth = {}
-    with Store.open(path) as store, store.write():
-        for lines in articles:
-            text = "\n".join(line for line, _ in lines)
-            spans, offset = [], 0
-            for line, _ in lines:
-                spans.append((offset, offset + len(line)))
-                offset += len(line) + 1
-            identity = add_article(store, ArticleInput(text=text), Analysis(spans, []), "bench")
-            for index, (_, labels) in enumerate(lines):
-                truth[(identity, index)] = labels
-    return truth
-
-
-def decide_truth(path: Path, articles: list[list[tuple[str, Truth]]], annotator: str) -> None:
-    """Decide the first articles of the library with their truth, through the core."""
-    from annotations.decisions import ANNOTATIONS, Decisions
-
     with Store.open(path) as store:
-        decisions = Decisions(store, ANNOTATIONS, annotator, SCHEME)
-        for identity, lines in zip(article_ids(store), articles, strict=False):
-            sentences = get_article(store, identity).sentences
-            decisions.decide_many(
-                identity,
-                [(s.span, labels, None) for s, (_, labels) in zip(sentences, lines, strict=True)],
-                source="typed",
-            )
+        ids = add_generated(store, articles, source="bench")
+    return {
+        (identity, index): labels
+        for identity, lines in zip(ids, articles, strict=True)
+        for index, (_, labels) in enumerate(lines)
+    }
+
+
+def decide_first(path: Path, articles: list[Lines], annotator: str) -> None:
+    """Decide the first articles of the library with their truth, through the core."""
+    with Store.open(path) as store:
+        ids = article_ids(store)[: len(articles)]
+        decide_truth(store, ids, articles, annotator)
 
 
 def keys_for(labels: Truth, mode: str, suggested: Truth | None) -> list[str]:
@@ -242,7 +154,7 @@ def check(store: Store, annotator: str, truth: dict[tuple[str, int], Truth]) -> 
         raise SystemExit(f"{annotator}: {len(wrong)} sentences differ from the truth ({example})")
 
 
-def learning_curve(articles: list[list[tuple[str, Truth]]], points: list[int]) -> list[dict]:
+def learning_curve(articles: list[Lines], points: list[int]) -> list[dict]:
     """Suggestion accuracy after n decisions, on the next 300 sentences."""
     stream = [
         Example(str(number), text, labels)
@@ -325,18 +237,18 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     options = parser.parse_args()
-    articles = generate(options.articles, options.sentences, options.seed)
+    articles = generate(options.articles, options.sentences, options.seed, HARD)
     labelled = [labels for lines in articles for _, labels in lines]
     print(
         f"{len(articles)} generated articles, {len(labelled)} sentences: "
         f"{sum(not t for t in labelled)} no label, {sum(len(t) == 1 for t in labelled)} one,"
         f" {sum(len(t) == 2 for t in labelled)} two"
     )
-    big = generate(200, 10, options.seed + 2)
+    big = generate(200, 10, options.seed + 2, HARD)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "latency.db"
         build(path, big)
-        decide_truth(path, big[:-1], "alice")
+        decide_first(path, big[:-1], "alice")
         with Store.open(path) as store:
             fresh = article_ids(store)[-1]
         figures = asyncio.run(keys_while_training(path, fresh))
@@ -368,7 +280,7 @@ def main() -> None:
                 f"{name:<28}{figures['keys']:>6}{figures['decisions']:>11}"
                 f"{figures['keys_per_decision']:>15.2f}  {accepted}"
             )
-    curve_articles = generate(60, 10, options.seed + 1)
+    curve_articles = generate(60, 10, options.seed + 1, HARD)
     print("\nsuggestions after n decisions, on the next 300 sentences:")
     print(f"{'after':>6}{'exact':>8}{'macro F1':>10}{'keys/decision (quick + a)':>28}")
     for point in learning_curve(curve_articles, [20, 50, 100, 200]):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,19 @@ class CountingLoader:
     def __call__(self, model: str | None = None) -> Pipeline:
         self.calls += 1
         return self.pipeline
+
+
+@contextmanager
+def held_lock(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another program holding the write lock (BEGIN IMMEDIATE) until the block ends."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import annotty, run_main
 from conftest import SAMPLE, SAMPLE_ID, STORY_ID, TALKS_ID
 
 from annotations.decisions import ANNOTATIONS, GOLD, Decisions
@@ -21,28 +21,10 @@ from annotations.library import article_ids, get_article
 from annotations.review import AUTO_NOTE
 from annotations.scheme import get_labels
 from annotations.store import SCHEMA_VERSION, Store
-from tui.cli import cli, main
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
 SCHEME = ["military", "diplomatic", "heritage_damage"]
-
-
-def annotty(*args: str | Path, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
-
-
-def run_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
-) -> tuple[int, str, str]:
-    """Run the console script's entry point in process: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["annotty", *map(str, args)])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    out, err = capsys.readouterr()
-    code = caught.value.code
-    assert isinstance(code, int)
-    return code, out, err
 
 
 def decide(db: Path, who: str, identity: str, idx: int, labels: list[str]) -> None:

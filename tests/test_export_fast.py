@@ -120,21 +120,22 @@ def test_lines_are_json_dumps_lines(
         for span in spans.values()
     }
     table = [
-        (identity, title, source, idx, *spans[idx], f"text {idx}", actor,
-         json.dumps(labels), updated, ignored, extra)
+        (1, idx, *spans[idx], f"text {idx}", actor, json.dumps(labels), updated, ignored, extra)
         for idx, actor, labels, updated, ignored, extra in rows
-    ]  # fmt: skip
+    ]
     encoder = LineEncoder(SCHEME)
+    # Each sentence's entities, and one crossing from a sentence into the next (in neither).
+    entity_rows = [*itertools.chain(*found.values()), (12, 22, "GPE", "across")]
     written = b"".join(
         encoder.lines(
             encoder.article(identity, title, source),
             table,
-            found,
+            encoder.entities(sorted(spans.values()), entity_rows),
             {span: votes for span in spans.values()} if gold else None,
         )
     )
     records = []
-    for _, _, _, idx, start, end, text, actor, labels, updated, ignored, extra in table:
+    for _, idx, start, end, text, actor, labels, updated, ignored, extra in table:
         record = {
             "article_id": identity, "title": title, "source": source, "sentence": idx,
             "start": start, "end": end, "text": text,

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_main
 from conftest import STORY_ID, TALKS_ID
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,6 @@ from annotations.library import get_article
 from annotations.merge import merge_database
 from annotations.store import SCHEMA_VERSION, Store
 from annotations.text import article_id, clean_line, clean_text, clean_text_line, printable
-from tui.cli import main
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -62,17 +62,6 @@ zero-width characters, line separators."""
 
 def unsafe_in(text: str) -> list[str]:
     return sorted({f"U+{ord(char):04X}" for char in text if char in UNSAFE})
-
-
-def run_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["annotty", *map(str, args)])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    out, err = capsys.readouterr()
-    assert isinstance(caught.value.code, int)
-    return caught.value.code, out, err
 
 
 def beside(path: Path) -> list[str]:
@@ -599,10 +588,11 @@ def test_merged_ids_match_their_text(tiny: Store, other_db: Path) -> None:
 # --- damaged and read-only databases (issue 8.4) --------------------------------------------------
 
 
-def damage(path: Path) -> None:
-    """Overwrite the first bytes of the sentences table's root page, which `stats` never reads."""
+def damage(path: Path, table: str = "sentences") -> None:
+    """Overwrite the first bytes of a table's root page (by default the sentences', which
+    `stats` never reads)."""
     conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentences'").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
     size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
     with path.open("r+b") as handle:
@@ -622,6 +612,32 @@ def test_reports_refuse_a_damaged_database_in_one_line(
         f"annotty: error: {sample_db} is damaged (Page 4: btreeInitPage() returns error code 11):"
         " restore it from a copy, or save what is readable with `sqlite3 FILE .recover`\n"
     )
+
+
+@pytest.mark.parametrize("table", ["sentences", "articles_fts_data"])
+def test_an_export_to_a_file_is_checked_beside_it_and_left_out_if_damaged(
+    table: str, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # The check runs beside the export into `.partial`: whether the export trips over the
+    # damage first (sentences) or never reads it (the search index), the file is not put in
+    # place and the error is the check's one line.
+    store = Store.open(sample_db)
+    article = store.conn.execute("SELECT id FROM articles").fetchone()[0]
+    span = store.conn.execute(
+        'SELECT start, "end" FROM sentences WHERE article_id = ? ORDER BY idx', (article,)
+    ).fetchone()
+    Decisions(store, ANNOTATIONS, "alice", SCHEME).decide(article, tuple(span), ["military"])
+    store.close()
+    target = tmp_path / "out.jsonl"
+    code, _, err = run_main(monkeypatch, capsys, "--db", sample_db, "export", "-o", target)
+    assert (code, target.read_text("utf-8").count("\n")) == (0, 1)
+    target.unlink()
+    damage(sample_db, table)
+    code, out, err = run_main(monkeypatch, capsys, "--db", sample_db, "export", "-o", target)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"annotty: error: {sample_db} is damaged (") and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
 
 
 def test_merge_refuses_a_damaged_database(tiny: Store, other_db: Path) -> None:

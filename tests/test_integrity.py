@@ -9,13 +9,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import STORY, STORY_ID, TALKS_ID, CountingLoader, write_jsonl
+from conftest import STORY, STORY_ID, TALKS_ID, CountingLoader, held_lock, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,18 +50,6 @@ def export_text(store: Store, *, gold: bool = False) -> str:
     records = export_records(store, gold=gold, include_ignored=True)
     write_objects(write_lines(records, ExportContext(SCHEME, include_ignored=True)), out)
     return out.getvalue()
-
-
-@contextmanager
-def held_lock(path: Path) -> Iterator[sqlite3.Connection]:
-    """Another program holding the write lock (BEGIN IMMEDIATE) until the block ends."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield other
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 # --- explicit transactions ------------------------------------------------------------------------

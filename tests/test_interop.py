@@ -14,7 +14,8 @@ from pathlib import Path
 
 import murmurhash
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import annotty
+from click.testing import CliRunner
 from conftest import STORY_ID, TALKS_ID, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,10 +63,6 @@ def emoji_record() -> dict:
     start = EMOJI_TEXT.index("Palmyra")
     entity = {"start": start, "end": start + 7, "label": "GPE", "text": "Palmyra"}
     return record(text=EMOJI_TEXT, end=17 + len(EMOJI_TEXT), entities=[entity])
-
-
-def annotty(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(arg) for arg in args])
 
 
 def decide(store: Store, who: str, article: str, idx: int, labels: list[str]) -> None:

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import annotty
 
 from annotations.language import DETECT_PREFIX, detect_language, language_name
 from annotations.library import article_ids, get_article
 from annotations.store import Store
-from tui.cli import cli, main
+from tui.cli import main
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -26,10 +26,6 @@ FRENCH = (
     "Le premier ministre a déclaré que la situation était grave mais maîtrisable."
 )
 ENGLISH = "The government announced new measures against rising prices on Wednesday."
-
-
-def annotty(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(arg) for arg in args])
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,8 @@ once it is committed; a lock that outlasts the limit is reported and the app goe
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
+from conftest import held_lock
 
 from annotations.decisions import GOLD, Decisions
 from annotations.library import get_article
@@ -20,19 +16,6 @@ from tui_helpers import SAMPLE_ID, SIZE, committed_annotations, make_app, positi
 pytestmark = pytest.mark.anyio
 
 SCHEME = ["military", "diplomatic", "heritage_damage"]
-
-
-@contextmanager
-def held_lock(path: Path) -> Iterator[sqlite3.Connection]:
-    """Another program's BEGIN IMMEDIATE, released when the block ends."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield other
-    finally:
-        if other.in_transaction:
-            other.execute("ROLLBACK")
-        other.close()
 
 
 async def until(pilot, condition, what: str, steps: int = 400) -> None:

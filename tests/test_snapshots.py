@@ -87,3 +87,17 @@ def test_review_library(snap_compare, tui_store: Store) -> None:
     _two_annotators(tui_store)
     app = still_app(tui_store, "rev", review=["alice", "bob"])
     assert snap_compare(app, press=["escape"], terminal_size=(80, 24))
+
+
+async def _stats_counted(pilot) -> None:
+    """Library, then the stats screen, once its figures are counted."""
+    await pilot.press("escape", "s")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "120x40"])
+def test_stats(snap_compare, tui_store: Store, size: tuple[int, int]) -> None:
+    _two_annotators(tui_store)
+    accept_unanimous(tui_store, "rev", ["alice", "bob"], SAMPLE_ID)
+    assert snap_compare(still_app(tui_store), run_before=_stats_counted, terminal_size=size)

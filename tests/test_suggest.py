@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from keyword_articles import SCHEME, add_generated, generate
+from cli_helpers import annotty
 
 from annotations.child_process import run_here
 from annotations.decisions import ANNOTATIONS, Decisions
@@ -24,13 +23,9 @@ from annotations.suggest import (
     stored_model_decisions,
 )
 from annotations.suggest_eval import evaluate, score, split_by_article
-from tui.cli import cli
+from bench.keywords import SCHEME, add_generated, generate
 
 pytestmark = pytest.mark.usefixtures("clean_env")
-
-
-def annotty(*args: str | Path) -> object:
-    return CliRunner().invoke(cli, [str(arg) for arg in args])
 
 
 @pytest.fixture

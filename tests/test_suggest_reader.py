@@ -10,11 +10,11 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from keyword_articles import SCHEME, add_generated, generate
 
 import annotations.suggest as suggest
 from annotations import child_process
 from annotations.store import Store
+from bench.keywords import SCHEME, add_generated, generate
 from tui.screens.reader import ReaderScreen
 from tui_helpers import SIZE, make_app, position, row_of, screen_text
 

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import annotty, run_main
+from click.testing import Result
 from conftest import STORY_ID, TALKS_ID, write_jsonl
 from team_helpers import add_articles
 
@@ -22,26 +23,10 @@ from annotations.library import article_ids, get_article
 from annotations.store import Store
 from annotations.team import coverage, get_plan, progress
 from tui import cli_team
-from tui.cli import cli, main
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
 SCHEME = ["military", "diplomatic", "heritage_damage"]
-
-
-def annotty(*args: str | Path, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(cli, [str(arg) for arg in args], input=stdin)
-
-
-def run_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["annotty", *map(str, args)])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    out, err = capsys.readouterr()
-    assert isinstance(caught.value.code, int)
-    return caught.value.code, out, err
 
 
 @pytest.fixture

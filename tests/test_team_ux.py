@@ -4,11 +4,10 @@ label display names, and the CLI's errors that name what the user typed."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import annotty, run_main
 from conftest import TALKS_ID
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,25 +24,12 @@ from annotations.review import (
 from annotations.scheme import display_names, get_labels, parse_scheme, set_labels
 from annotations.store import Store
 from annotations.text import display_label
-from tui.cli import cli, main
 from tui.screens.review import column_heads
 from tui.widgets.chips import source_name
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
 SCHEME = ["military", "diplomatic", "heritage_damage"]
-
-
-def annotty(*args: str | Path) -> object:
-    return CliRunner().invoke(cli, [str(arg) for arg in args])
-
-
-def run_main(monkeypatch, capsys, *args: str | Path) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["annotty", *map(str, args)])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    out, err = capsys.readouterr()
-    return caught.value.code, out, err
 
 
 def decide(db: Path, who: str, identity: str, idx: int, labels: list[str]) -> None:

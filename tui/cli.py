@@ -10,7 +10,7 @@ import getpass
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,8 +26,6 @@ from tui.output import echo, fail, write_crash_log
 F = TypeVar("F", bound=Callable[..., Any])
 CRASH_EXIT = 70
 """Exit status after an unexpected error (EX_SOFTWARE)."""
-PROGRESS_MIN_CHARS = 100_000
-"""Files with less new text than this (a few seconds of analysis) get no progress bar."""
 
 
 @dataclass
@@ -192,41 +190,39 @@ def cli(
 pass_settings = click.make_pass_decorator(Settings)
 
 
-class _ClickProgress:
-    """A progress bar on stderr for long analyses (none for short ones or when not a terminal)."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def begin(self, label: str, total: int) -> None:
-        if total >= PROGRESS_MIN_CHARS:
-            self._bar = click.progressbar(
-                length=total, label=f"analysing {label}", file=sys.stderr, show_eta=True
-            )
-            self._bar.__enter__()
-
-    def advance(self, amount: int) -> None:
-        if self._bar is not None:
-            self._bar.update(amount)
-
-    def end(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-
-
 def _run_import(
     settings: Settings, store: Store, paths: Sequence[Path], *, echo: Callable[[str], None]
 ) -> tuple[list[str], int]:
     """Import paths, echoing a line per file and a summary. Returns (article ids, failures)."""
     from annotations.importer import Importer
+    from tui.progress import ImportProgress, LongWork
 
-    importer = Importer(
-        store, model=settings.model, progress=_ClickProgress(), annotator=settings.annotator
-    )
+    # Bars on stderr, only on a terminal and once the import has run a while: the files (their
+    # number counted then), the analysis of the batch of articles under way, the annotation
+    # lines applied.
+    with LongWork() as work:
+        importer = Importer(
+            store,
+            model=settings.model,
+            progress=ImportProgress(work),
+            annotator=settings.annotator,
+            tick=work.ticker("annotation lines", unit="lines"),
+        )
+        files = work.task("importing", lambda: _count_files(paths), unit="files")
+        return _import_all(files.each(importer.import_paths(paths)), echo)
+
+
+def _count_files(paths: Sequence[Path]) -> int:
+    from annotations.ingest import find_files
+
+    return sum(1 for _ in find_files(paths))
+
+
+def _import_all(results: Iterable[Any], echo: Callable[[str], None]) -> tuple[list[str], int]:
+    """Echo a line per file's result and a summary. Returns (article ids, failures)."""
     ids: list[str] = []
     failed = imported = duplicates = annotations = skipped = 0
-    for result in importer.import_paths(paths):
+    for result in results:
         if result.status == "error":
             failed += 1
             _err(f"error: {printable(result.path)}: {printable(result.message)}")
@@ -243,7 +239,7 @@ def _run_import(
         for problem in result.problems:
             _err(f"error: {printable(result.path)}: {printable(problem)}")
         for warning in result.warnings:
-            click.echo(f"warning: {printable(result.path)}: {printable(warning)}", err=True)
+            _err(f"warning: {printable(result.path)}: {printable(warning)}")
     summary = f"{imported} imported, {duplicates} duplicate, {failed} failed"
     if annotations:
         summary += f", {annotations} annotations"
@@ -352,25 +348,21 @@ def _err(message: str) -> None:
 )
 @pass_settings
 def stats_command(settings: Settings, as_json: bool) -> None:
-    """Show what the database holds and how far each annotator has got."""
-    import json
-
-    from annotations.agreement import agreement_in_store
-    from annotations.library import stats
-    from annotations.scheme import display_names
+    """Show what the database holds and how far each annotator has got, per article too."""
+    from annotations.overview import overview
     from tui.cli_team import team_section
-    from tui.stats_view import stats_charts, stats_json
+    from tui.stats_view import agreement_chart, article_chart, stats_charts, stats_json_text
 
     with settings.open_store(create=False, checked=True) as store:
-        figures = stats(store)
+        result = overview(store, listed=ARTICLES_LISTED, every_title=as_json)
         if as_json:
-            names = list(figures.decided)
-            report = agreement_in_store(store, names, figures.labels) if len(names) > 1 else None
-            data = stats_json(figures, printable(settings.db_path), report)
-            echo(json.dumps(data, allow_nan=False, ensure_ascii=False))
+            for piece in stats_json_text(result, printable(settings.db_path)):
+                # printable shows a bidi control as `\u202e`: in JSON, the same character.
+                click.echo(printable(piece), nl=False)
+            click.echo()
             return
         team = team_section(store)
-        shown = display_names(store)
+    figures, shown = result.figures, result.shown
     scheme = ", ".join(
         f"{n} {display_label(name, shown)}" for n, name in enumerate(figures.labels, 1)
     )
@@ -401,9 +393,18 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         echo(format_table(table))
         echo()
         echo("\n".join(stats_charts(figures, shown)))
+        if result.agreement is not None:
+            echo()
+            echo("\n".join(line.plain for line in agreement_chart(result.agreement, shown)))
+        echo()
+        echo("\n".join(line.plain for line in article_chart(result)))
     if team:
         echo()
         echo(team)
+
+
+ARTICLES_LISTED = 20
+"""`annotty stats` lists this many articles with the most left (`--json` lists every one)."""
 
 
 def format_table(rows: list[list[str]]) -> str:
@@ -469,10 +470,14 @@ def merge_command(settings: Settings, others: tuple[Path, ...]) -> None:
     When the same annotator decided the same sentence in both, the later decision wins.
     """
     from annotations.merge import merge_database
+    from tui.progress import LongWork
 
     with settings.open_store() as store:
         for other in others:
-            counts = merge_database(store, other)
+            # A bar on stderr, only on a terminal and once the merge has run a while.
+            with LongWork() as work:
+                rows = work.task(f"merging {printable(other.name)}", unit="rows")
+                counts = merge_database(store, other, rows.advance, sized=rows.set_total)
             echo(
                 f"merged {printable(other)}: {counted(counts.articles_added, 'article')} added"
                 f" ({counts.articles_known} already here); decisions: {counts.added} added,"

@@ -7,25 +7,30 @@ this only parses options, opens the database and writes through a `.partial` fil
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from annotations.dbfile import BackgroundCheck, check_integrity
 from annotations.decisions import check_annotators
 from annotations.errors import AnnottyError
 from annotations.formats.catalogue import EXPORT_FORMATS
+from annotations.store import Store
 from annotations.text import counted, printable
 from tui.cli import Settings, _annotator_name, cli, pass_settings
 from tui.output import echo
+from tui.progress import LongWork, Task
 
 
 @contextmanager
-def _output(path: Path | None):
-    """Standard output, or a file written under a `.partial` name and renamed when complete."""
+def _output(path: Path | None, check: BackgroundCheck | None = None):
+    """Standard output, or a file written under a `.partial` name and renamed when complete
+    (and, given the database's `check`, once it has passed)."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
@@ -39,10 +44,34 @@ def _output(path: Path | None):
     try:
         with handle:
             yield handle
+        if check is not None:
+            check.verdict()
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _checked_beside(store: Store, enabled: bool) -> Iterator[BackgroundCheck | None]:
+    """The database's integrity check (issue 8), run beside the export when `enabled` (the
+    output is a file, put in place only once the check passes), else before it (standard
+    output cannot be taken back)."""
+    if not enabled:
+        check_integrity(store.conn, store.path)
+        yield None
+        return
+    check = BackgroundCheck(store.path)
+    try:
+        yield check
+    except (sqlite3.DatabaseError, AnnottyError):
+        # A damaged file can fail the export before the check ends: its verdict says why.
+        check.verdict()
+        raise
+    except BaseException:
+        check.cancel()
+        raise
+    check.verdict()
 
 
 def _write_lines(objects: Iterable[dict[str, Any]], out: IO[str]) -> int:
@@ -182,57 +211,84 @@ def export_command(
     label-studio (a JSON task list; --config prints its labelling config) and spacy (a .spacy
     DocBin for `spacy train`; needs -o).
     """
-    from annotations.export import export_records
+    from annotations.export import export_records, export_size
     from annotations.formats.catalogue import export_context
     from annotations.library import resolve_article
 
     _check_options(fmt, output, config, split, seed, include_ignored)
     names = [_annotator_name(name) for name in annotators]
-    with settings.open_store(create=False, checked=True) as store:
+    with (
+        settings.open_store(create=False) as store,
+        _checked_beside(store, output is not None and fmt != "spacy") as check,
+    ):
         check_annotators(store, names)
         context = export_context(store, include_ignored=include_ignored)
         if config:
             from annotations.formats.label_studio import labelling_config
 
-            with _output(output) as out:
+            with _output(output, check) as out:
                 out.write(labelling_config(context))
             if output is not None:
                 echo(f"wrote the Label Studio labelling config to {printable(output)}", err=True)
             return
         ids = [resolve_article(store, prefix) for prefix in articles]
-        records = export_records(
-            store, names, gold=gold, include_ignored=include_ignored, articles=ids
-        )
-        if fmt == "spacy":
-            assert output is not None
-            _export_spacy(records, context, output, split, seed)
-            return
-        kind = EXPORT_FORMATS[fmt]
-        assert kind.write is not None
-        if fmt == "annotty":
-            # The default format's fast path: the same bytes as `kind.write` would give, several
-            # times faster (README: Performance).
-            from annotations.export import export_annotty
-
-            with _output(output) as out:
-                count = export_annotty(
-                    store, _Bytes(out), names, gold=gold, include_ignored=include_ignored,
-                    articles=ids,
-                )  # fmt: skip
-        else:
-            write: Callable[[Iterable[dict], IO[str]], int] = (
-                _write_list if kind.shape == "json" else _write_lines
+        selection: dict[str, Any] = {
+            "gold": gold, "include_ignored": include_ignored, "articles": ids
+        }  # fmt: skip
+        # A bar on stderr, only on a terminal and only once the export has run a while; its
+        # total is counted then. None over the lines themselves on the same terminal.
+        with LongWork(enabled=False if output is None and sys.stdout.isatty() else None) as work:
+            done = work.task(
+                "exporting", lambda: export_size(store, names, **selection), unit="decisions"
             )
-            with _output(output) as out:
-                count = write(kind.write(records, context), out)
+            records = done.each(export_records(store, names, **selection))
+            if fmt == "spacy":
+                assert output is not None
+                message = _export_spacy(records, context, output, split, seed)
+            else:
+                kind = EXPORT_FORMATS[fmt]
+                count = _export_lines(
+                    store, fmt, names, selection, records, context, _output(output, check), done
+                )
+    if fmt == "spacy":
+        echo(message, err=True)
+        return
     # "exported 1 decisions" as it always read: scripts may parse this line.
     noun = {"decision": "gold decisions" if gold else "decisions"}.get(kind.unit, kind.unit + "s")
     echo(f"exported {count} {noun}" + (f" to {printable(output)}" if output else ""), err=True)
 
 
+def _export_lines(
+    store: Store,
+    fmt: str,
+    names: list[str],
+    selection: dict[str, Any],
+    records: Iterable[dict],
+    context: Any,
+    output: AbstractContextManager[IO[str]],
+    done: Task,
+) -> int:
+    """Write a text format's lines (or JSON list); how many records it wrote."""
+    if fmt == "annotty":
+        # The default format's fast path: the same bytes as the format's `write` would give,
+        # several times faster (README: Performance).
+        from annotations.export import export_annotty
+
+        with output as out:
+            return export_annotty(store, _Bytes(out), names, **selection, tick=done.advance)
+    kind = EXPORT_FORMATS[fmt]
+    assert kind.write is not None
+    write: Callable[[Iterable[dict], IO[str]], int] = (
+        _write_list if kind.shape == "json" else _write_lines
+    )
+    with output as out:
+        return write(kind.write(records, context), out)
+
+
 def _export_spacy(
     records: Iterable[dict], context: Any, output: Path, split: float | None, seed: int | None
-) -> None:
+) -> str:
+    """Write spaCy's DocBin (or two, split); the line that says what was written."""
     from annotations.formats.spacy_docbin import DEFAULT_SEED, write_docbin, write_split
 
     if split is None:
@@ -245,16 +301,14 @@ def _export_spacy(
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        echo(f"exported {counted(count, 'doc')} to {printable(output)}", err=True)
-        return
+        return f"exported {counted(count, 'doc')} to {printable(output)}"
     if output.exists() and not output.is_dir():
         raise click.UsageError(f"{output} is a file: with --split, -o names a folder")
     output.mkdir(parents=True, exist_ok=True)
     counts = write_split(records, context, output, split, DEFAULT_SEED if seed is None else seed)
-    echo(
+    return (
         f"exported {counted(counts.train_docs, 'doc')} from"
         f" {counted(counts.train_articles, 'article')} to {printable(output / 'train.spacy')},"
         f" {counted(counts.dev_docs, 'doc')} from {counted(counts.dev_articles, 'article')}"
-        f" to {printable(output / 'dev.spacy')}",
-        err=True,
+        f" to {printable(output / 'dev.spacy')}"
     )

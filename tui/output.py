@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from annotations import __version__
 from annotations.text import printable
 
 
@@ -24,7 +23,10 @@ def echo(message: str = "", *, err: bool = False) -> None:
     escape sequence in a file name, a bidi override in a name) and a newline inside a value
     cannot split a line of output in two. Every command's human-readable output goes here.
     """
-    click.echo("\n".join(printable(line) for line in message.split("\n")), err=err)
+    from tui.progress import redirected  # above a progress bar, while one is drawn
+
+    text = "\n".join(printable(line) for line in message.split("\n"))
+    click.echo(text, err=err, file=redirected(err))
 
 
 def fail(message: str) -> None:
@@ -46,6 +48,8 @@ def write_crash_log(error: BaseException) -> Path | None:
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     text = "".join(traceback.format_exception(error))
+    from annotations import __version__  # importlib.metadata: tens of ms of every start
+
     header = f"annotty {__version__}, {' '.join(map(printable, sys.argv))}\n"
     for folder in (user_log_path("annotty", appauthor=False), Path(tempfile.gettempdir())):
         path = folder / f"annotty-crash-{stamp}-{os.getpid()}.log"

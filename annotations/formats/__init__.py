@@ -1,8 +1,8 @@
 """Every format annotty writes or reads, one module each, found by name in one table: FORMATS.
 
 A format module (annotty.py, prodigy.py, doccano.py, label_studio.py, spacy_docbin.py) holds
-pure functions over plain data; nothing in a format module opens the database except the
-`apply` step of annotty's own lines. Its entry here says what it can do:
+pure functions over plain data; nothing in a format module opens the database (annotty's own
+lines are applied by `annotations.line_import`). Its entry here says what it can do:
 
 - **write** `(records, context) -> Iterator[dict]`: turns export records (the dicts
   `annotations.export.export_records` yields, one per decided sentence and actor) into the

@@ -1,4 +1,5 @@
-"""annotty's own JSON lines: written by `annotty export`, recognised and applied by `import`.
+"""annotty's own JSON lines: written by `annotty export`, recognised and read by `import`
+(applied to a database, a batch at a time, by `annotations.line_import`).
 
 One line per decided (sentence, actor):
 
@@ -18,22 +19,23 @@ rest. The optional fields may be absent (files exported by earlier versions impo
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from annotations.errors import InputError
 from annotations.formats.foreign import ExportContext
-from annotations.limits import MAX_NOTE, check_name, check_time
+from annotations.limits import MAX_NOTE, check_name, time_checker
 from annotations.model import AnnotationInput
 from annotations.scheme import in_scheme_order
-from annotations.text import clean_line, strip_controls
+from annotations.text import clean_line, has_controls
 
 NAME = "annotty"
 REQUIRED = ("article_id", "start", "end", "text", "labels", "annotator", "updated_at")
 """The fields every annotty line has carried since the first version."""
+_REQUIRED_SET = frozenset(REQUIRED)
 ORIGINS = ("typed", "suggested", "pattern")
 """How a decision can have been made (`origin`)."""
 _LINE_KEYS = (
@@ -63,6 +65,8 @@ def write_lines(records: Iterable[Mapping[str, Any]], context: ExportContext) ->
 
 def recognise(obj: Mapping[str, Any]) -> bool:
     """Whether a JSON object is an annotty line (or so nearly one that it is reported as one)."""
+    if obj.keys() >= _REQUIRED_SET:
+        return True
     present = sum(key in obj for key in REQUIRED)
     return present == len(REQUIRED) or ("labels" in obj and present >= 5)
 
@@ -73,60 +77,164 @@ def read_line(record: Mapping[str, Any], number: int) -> AnnotationInput:
     Raises:
         InputError: `line N: reason` for a field that is missing or not what it must be.
     """
-    where = f"line {number}"
+    return LineReader().read(record, number)
 
-    def need(name: str, kind: type, description: str) -> Any:
-        if name not in record:
-            raise InputError(f'{where}: missing "{name}"')
-        value = record[name]
-        # bool is an int in Python, but `true` is no offset.
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise InputError(f'{where}: "{name}" is {json_type(value)}, not {description}')
-        return value
 
-    identity = clean_line(need("article_id", str, "a string"))
-    start = need("start", int, "an integer")
-    end = need("end", int, "an integer")
-    text = need("text", str, "a string")
-    labels = need("labels", list, "a list of label names")
-    if not identity:
-        raise InputError(f'{where}: empty "article_id"')
-    if not 0 <= start < end:
-        raise InputError(f'{where}: "start" and "end" must satisfy 0 <= start < end')
-    # The text must match the stored sentence exactly, so it is checked, never cleaned.
-    if strip_controls(text) != text:
-        raise InputError(f'{where}: "text" holds control characters or escape sequences')
-    if len(text) != end - start:
-        raise InputError(f'{where}: "text" is {len(text)} characters but spans {end - start}')
-    if not all(isinstance(label, str) and clean_line(label) for label in labels):
-        raise InputError(f'{where}: "labels" must be a list of non-empty strings')
-    if "annotator" not in record:
-        raise InputError(f'{where}: missing "annotator"')
-    annotator = _checked(check_name, record["annotator"], where, "annotator")
-    if "updated_at" not in record:
-        raise InputError(f'{where}: missing "updated_at"')
-    updated_at = record["updated_at"]
-    if updated_at is not None:
-        updated_at = _checked(check_time, updated_at, where, '"updated_at"')
-    ignored = record.get("ignored", False)
-    if not isinstance(ignored, bool):
-        raise InputError(f'{where}: "ignored" is {json_type(ignored)}, not true or false')
-    if ignored and labels:
-        raise InputError(f'{where}: an ignored sentence has no labels ("labels" must be [])')
-    return AnnotationInput(
-        line=number,
-        article_id=identity,
-        start=start,
-        end=end,
-        text=text,
-        labels=tuple(clean_line(label) for label in labels),
-        annotator=annotator,
-        updated_at=updated_at,
-        votes=_votes(record.get("votes"), where),
-        ignored=ignored,
-        note=_note(record.get("note"), where),
-        origin=_origin(record.get("origin"), where),
-    )
+class LineReader:
+    """Reads the annotty lines of one file as `read_line` does, remembering the values it has
+    already checked and cleaned: a file repeats its article ids, names, label sets and
+    sentence texts line after line, and an export's times are already in the stored form."""
+
+    CACHED = 4096
+    """Values remembered per kind, at most (the memory of a long import stays flat)."""
+
+    def __init__(self) -> None:
+        self._check_time = time_checker()
+        self._ids: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._labels: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._text = ""
+        """The last text found free of control characters (lines come sentence by sentence)."""
+
+    def read(self, record: Mapping[str, Any], number: int) -> AnnotationInput:
+        """The decision one annotty line holds, checked and cleaned.
+
+        Raises:
+            InputError: `line N: reason` for a field that is missing or not what it must be.
+        """
+        quick = self._quick(record, number)
+        if quick is not None:
+            return quick
+        where = f"line {number}"
+
+        def need(name: str, kind: type, description: str) -> Any:
+            if name not in record:
+                raise InputError(f'{where}: missing "{name}"')
+            value = record[name]
+            # bool is an int in Python, but `true` is no offset.
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise InputError(f'{where}: "{name}" is {json_type(value)}, not {description}')
+            return value
+
+        identity = _remembered(self._ids, need("article_id", str, "a string"), clean_line)
+        start = need("start", int, "an integer")
+        end = need("end", int, "an integer")
+        text = need("text", str, "a string")
+        labels = need("labels", list, "a list of label names")
+        if not identity:
+            raise InputError(f'{where}: empty "article_id"')
+        if not 0 <= start < end:
+            raise InputError(f'{where}: "start" and "end" must satisfy 0 <= start < end')
+        # The text must match the stored sentence exactly, so it is checked, never cleaned.
+        if text != self._text:
+            if has_controls(text):
+                raise InputError(f'{where}: "text" holds control characters or escape sequences')
+            self._text = text
+        if len(text) != end - start:
+            raise InputError(f'{where}: "text" is {len(text)} characters but spans {end - start}')
+        cleaned = self._label_names(labels)
+        if cleaned is None:
+            raise InputError(f'{where}: "labels" must be a list of non-empty strings')
+        if "annotator" not in record:
+            raise InputError(f'{where}: missing "annotator"')
+        annotator = (
+            self._names.get(record["annotator"]) if isinstance(record["annotator"], str) else None
+        )
+        if annotator is None:
+            annotator = _checked(check_name, record["annotator"], where, "annotator")
+            _remember(self._names, record["annotator"], annotator)
+        if "updated_at" not in record:
+            raise InputError(f'{where}: missing "updated_at"')
+        updated_at = record["updated_at"]
+        if updated_at is not None:
+            updated_at = _checked(self._check_time, updated_at, where, '"updated_at"')
+        ignored = record.get("ignored", False)
+        if not isinstance(ignored, bool):
+            raise InputError(f'{where}: "ignored" is {json_type(ignored)}, not true or false')
+        if ignored and labels:
+            raise InputError(f'{where}: an ignored sentence has no labels ("labels" must be [])')
+        return AnnotationInput(
+            line=number,
+            article_id=identity,
+            start=start,
+            end=end,
+            text=text,
+            labels=cleaned,
+            annotator=annotator,
+            updated_at=updated_at,
+            votes=_votes(record.get("votes"), where),
+            ignored=ignored,
+            note=_note(record.get("note"), where),
+            origin=_origin(record.get("origin"), where),
+        )
+
+    def _quick(self, record: Mapping[str, Any], number: int) -> AnnotationInput | None:
+        """The common line (every value already seen, or plainly right; no gold fields) read
+        in a few lookups; None for anything else, which `read` checks field by field."""
+        try:
+            identity = self._ids[record["article_id"]]
+            start, end, text = record["start"], record["end"], record["text"]
+            labels = self._labels[tuple(record["labels"])]
+            annotator = self._names[record["annotator"]]
+            updated_at = record["updated_at"]
+        except (KeyError, TypeError):  # a field missing, a value not seen, a list in a list
+            return None
+        ignored = record.get("ignored", False)
+        origin = record.get("origin")
+        if (
+            type(start) is not int
+            or type(end) is not int
+            or not 0 <= start < end
+            or type(text) is not str
+            or len(text) != end - start
+            or type(record["labels"]) is not list
+            or not identity
+            or (ignored is not False and (ignored is not True or labels))
+            or (origin is not None and origin not in ORIGINS)
+            or record.get("votes") is not None
+            or record.get("note") is not None
+        ):
+            return None
+        if text != self._text:
+            if has_controls(text):
+                return None
+            self._text = text
+        if updated_at is not None:
+            try:
+                updated_at = self._check_time(updated_at)
+            except InputError:
+                return None
+        return AnnotationInput(
+            number, identity, start, end, text, labels, annotator, updated_at, None, ignored,
+            None, origin,
+        )  # fmt: skip
+
+    def _label_names(self, labels: list[Any]) -> tuple[str, ...] | None:
+        """The cleaned label names, or None unless every one is a non-empty string."""
+        if not all(isinstance(label, str) for label in labels):
+            return None
+        key = tuple(labels)
+        cleaned = self._labels.get(key)
+        if cleaned is None:
+            cleaned = tuple(clean_line(label) for label in labels)
+            if not all(cleaned):
+                return None
+            _remember(self._labels, key, cleaned)
+        return cleaned
+
+
+def _remembered(cache: dict[str, str], value: str, clean: Any) -> str:
+    cleaned = cache.get(value)
+    if cleaned is None:
+        cleaned = clean(value)
+        _remember(cache, value, cleaned)
+    return cleaned
+
+
+def _remember(cache: dict, key: Any, value: Any) -> None:
+    if len(cache) >= LineReader.CACHED:
+        cache.clear()
+    cache[key] = value
 
 
 def _checked(check: Any, value: object, where: str, what: str) -> str:
@@ -189,92 +297,6 @@ def json_type(value: object) -> str:
     return "an object"
 
 
-# --- applying lines to a database ----------------------------------------------------------------
-
-
-@dataclass
-class Applied:
-    """What applying annotty lines did."""
-
-    decisions: int = 0
-    """Decisions added or updated."""
-    kept: int = 0
-    """Lines where this database already held the later decision (or the same)."""
-    problems: list[str] = field(default_factory=list)
-    """One message per line that was not applied (`line N: reason`)."""
-
-
-def apply_lines(store: Any, lines: Sequence[AnnotationInput]) -> Applied:
-    """Write annotation (and gold) lines into the database, in one transaction.
-
-    Each line is checked against the database: its article and sentence must be there, its text
-    must equal the stored sentence, its labels must be in the scheme. A line that does not fit
-    is reported in `problems` and skipped; the others are applied. A decision is written unless
-    the database holds a later one for the same sentence and actor (see `merge.offer`), and the
-    undo history of each sentence it changes ends there.
-    """
-    from annotations.decisions import ANNOTATIONS, GOLD
-    from annotations.merge import MergeCounts, offer
-    from annotations.model import Decision
-    from annotations.scheme import get_labels, in_scheme_order
-    from annotations.store import utc_now
-
-    scheme = get_labels(store)
-    result = Applied()
-    counts = MergeCounts()
-    sentences: dict[str, dict[tuple[int, int], str]] = {}
-    with store.write():
-        for line in lines:
-            problem = _problem(store, line, scheme, sentences)
-            if problem is not None:
-                result.problems.append(f"line {line.line}: {problem}")
-                continue
-            gold = line.votes is not None
-            decision = Decision(
-                () if line.ignored else in_scheme_order(line.labels, scheme),
-                True,
-                line.updated_at or utc_now(),
-                line.note if gold else None,
-                line.ignored,
-                None if gold else line.origin,
-            )
-            key = (line.article_id, line.start, line.end, line.annotator)
-            offer(store, GOLD if gold else ANNOTATIONS, key, decision, counts)
-    result.decisions = counts.added + counts.updated
-    result.kept = counts.kept
-    return result
-
-
-def _problem(
-    store: Any,
-    line: AnnotationInput,
-    scheme: list[str],
-    sentences: dict[str, dict[tuple[int, int], str]],
-) -> str | None:
-    if line.article_id not in sentences:
-        rows = store.conn.execute(
-            'SELECT start, "end", text FROM sentences WHERE article_id = ?', (line.article_id,)
-        ).fetchall()
-        sentences[line.article_id] = {(start, end): text for start, end, text in rows}
-    found = sentences[line.article_id]
-    if not found:
-        return (
-            f"no article {line.article_id!r} in the database: import the articles first"
-            " (annotty import ARTICLES), or merge the annotator's database (annotty merge"
-            " THEIR.db), which brings them"
-        )
-    stored = found.get((line.start, line.end))
-    if stored is None:
-        return f"article {line.article_id} has no sentence at {line.start}-{line.end}"
-    if stored != line.text:
-        return f"text does not match sentence {line.start}-{line.end} of article {line.article_id}"
-    labels = set(line.labels) | {name for vote in (line.votes or {}).values() for name in vote}
-    unknown = sorted(labels - set(scheme))
-    if unknown:
-        return f"label {unknown[0]!r} is not in the scheme ({', '.join(scheme)})"
-    return None
-
-
 # --- writing lines fast --------------------------------------------------------------------------
 
 
@@ -285,8 +307,8 @@ class LineEncoder:
     entities, a label set, a name. Strings are escaped by orjson, which escapes as `json` does
     without `ensure_ascii` (quote, backslash, the C0 controls, nothing else).
 
-    Rows are those `export.export_annotty` reads: (article_id, title, source, sentence index,
-    start, end, text, actor, labels as stored, updated_at, ignored, origin or note).
+    Rows are those `export.export_annotty` reads: (the article's key, sentence index, start,
+    end, text, actor, labels as stored, updated_at, ignored, origin or note).
     """
 
     def __init__(self, scheme: Sequence[str]) -> None:
@@ -294,6 +316,7 @@ class LineEncoder:
         self._labels: dict[str, bytes] = {}
         self._names: dict[str, bytes] = {}
         self._tails: dict[tuple[int, str | None], bytes] = {}
+        self._entity_labels: dict[str, bytes] = {}
 
     def article(self, identity: str, title: str | None, source: str | None) -> bytes:
         """The line's start up to the sentence: `{"article_id": ..., "title": ..., "source": `."""
@@ -302,19 +325,53 @@ class LineEncoder:
              b', "source": ', _dumps(source), b', "sentence": ')
         )  # fmt: skip
 
+    def entities(
+        self, spans: Sequence[tuple[int, int]], rows: Iterable[tuple[int, int, str, str]]
+    ) -> dict[tuple[int, int], bytes]:
+        """Each sentence's `entities` list, encoded: the (start, end, label, text) rows lying
+        wholly inside it, in the order given, offsets made relative to it.
+
+        The same sweep as `model.entities_by_sentence` (sentences do not overlap: the only one
+        that can hold an entity is the last starting at or before it), each entity encoded as
+        it is placed.
+
+        Args:
+            spans: the sentences' (start, end), sorted by start and not overlapping.
+            rows: entities in the same article, offsets in the article.
+        """
+        starts = [start for start, _ in spans]
+        found: list[list[bytes]] = [[] for _ in spans]
+        labels = self._entity_labels
+        for start, end, label, text in rows:
+            index = bisect_right(starts, start) - 1
+            if index < 0 or end > spans[index][1]:
+                continue
+            offset = starts[index]
+            encoded = labels.get(label)
+            if encoded is None:
+                encoded = labels[label] = b', "label": ' + _dumps(label) + b', "text": '
+            found[index].append(
+                b'{"start": %d, "end": %d%b%b}'
+                % (start - offset, end - offset, encoded, _dumps(text))
+            )
+        return {
+            span: b"[" + b", ".join(each) + b"]" for span, each in zip(spans, found, strict=True)
+        }
+
     def lines(
         self,
         head: bytes,
         rows: Iterable[Sequence[Any]],
-        entities: Mapping[tuple[int, int], list[tuple[int, int, str, str]]],
+        entities: Mapping[tuple[int, int], bytes],
         votes: Mapping[tuple[int, int], dict[str, list[str]]] | None,
     ) -> Iterator[bytes]:
-        """One article's lines (`votes` given: gold lines, the last column their note)."""
+        """One article's lines (`entities` as `entities()` encodes them; `votes` given: gold
+        lines, the last column their note)."""
         gold = votes is not None
         span: tuple[int, int] | None = None
         sentence = found = voted = b""
-        names, tails = self._names, self._tails
-        for _, _, _, idx, start, end, text, actor, labels, updated_at, ignored, extra in rows:
+        names, tails, label_list = self._names, self._tails, self._label_list
+        for _, idx, start, end, text, actor, labels, updated_at, ignored, extra in rows:
             if (start, end) != span:
                 span = (start, end)
                 sentence = b'%b%d, "start": %d, "end": %d, "text": %b, "labels": ' % (
@@ -324,7 +381,7 @@ class LineEncoder:
                     end,
                     _dumps(text),
                 )
-                found = _entities(entities[span], start)
+                found = entities[span]
                 if gold:
                     voted = b', "votes": ' + _vote_map(votes.get(span, {}))  # type: ignore[union-attr]
             name = names.get(actor)
@@ -344,7 +401,7 @@ class LineEncoder:
                         b', "origin": ' + _dumps(extra) if extra else b"",
                     )
             yield b'%b%b%b%b, "entities": %b%b' % (
-                sentence, b"[]" if ignored else self._label_list(labels), name,
+                sentence, b"[]" if ignored else label_list(labels), name,
                 _dumps(updated_at), found, tail,
             )  # fmt: skip
 
@@ -354,19 +411,6 @@ class LineEncoder:
             chosen = in_scheme_order(json.loads(stored), self.scheme)
             encoded = self._labels[stored] = _list(chosen)
         return encoded
-
-
-def _entities(rows: Iterable[tuple[int, int, str, str]], offset: int) -> bytes:
-    """A sentence's `entities`: (start, end, label, text) rows, offsets made relative to it."""
-    return (
-        b"["
-        + b", ".join(
-            b'{"start": %d, "end": %d, "label": %b, "text": %b}'
-            % (start - offset, end - offset, _dumps(label), _dumps(text))
-            for start, end, label, text in rows
-        )
-        + b"]"
-    )
 
 
 def _vote_map(votes: Mapping[str, Sequence[str]]) -> bytes:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from annotations.errors import InputError
 from annotations.formats.foreign import (
@@ -49,6 +48,9 @@ ENTITY_COLOURS = {
 
 def labelling_config(context: ExportContext) -> str:
     """The `<View>` XML of a Label Studio project that the exported tasks fit."""
+    # Here, not at the top: xml.sax imports urllib's HTTP client and ssl, for every command.
+    from xml.sax.saxutils import quoteattr
+
     lines = [
         "<View>",
         f'  <Text name="{TEXT_NAME}" value="${TEXT_NAME}"/>',

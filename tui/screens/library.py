@@ -48,6 +48,7 @@ class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="Open the highlighted article"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter by title or text"),
+        Binding("s", "stats", "Stats", id="stats", tooltip="Progress, labels and agreement"),
         Binding("j", "cursor(1)", "Down", show=False, id="library-down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="library-up"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -238,6 +239,11 @@ class LibraryScreen(Screen[None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.store.path))
 
     def action_cursor(self, step: int) -> None:
         table = self.query_one(DataTable)
