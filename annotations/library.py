@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from annotations.errors import AnnottyError
-from annotations.model import Analysis, Article, ArticleInput, ArticleSummary, Entity, Sentence
+from annotations.model import Analysis, Article, ArticleInput, Entity, Sentence
 from annotations.store import Store, utc_now
 from annotations.text import article_id
-
-_WORD = re.compile(r"[^\W_]+")
-"""A word as FTS5's unicode61 tokenizer sees it: letters and digits (`_` separates words)."""
 
 
 def existing_ids(store: Store, ids: Iterable[str]) -> set[str]:
@@ -159,31 +154,6 @@ def first_article(store: Store) -> str | None:
     return store.value("SELECT id FROM articles ORDER BY rowid LIMIT 1")  # type: ignore[return-value]
 
 
-def neighbour_article(store: Store, identity: str, step: int) -> str | None:
-    """The article `step` places after (negative: before) `identity` in library order, if any."""
-    if step == 0:
-        return identity
-    direction, order = (">", "ASC") if step > 0 else ("<", "DESC")
-    return store.value(  # type: ignore[return-value]
-        f"SELECT id FROM articles WHERE rowid {direction}"
-        f" (SELECT rowid FROM articles WHERE id = ?) ORDER BY rowid {order} LIMIT 1 OFFSET ?",
-        (identity, abs(step) - 1),
-    )
-
-
-def article_position(store: Store, identity: str) -> tuple[int, int]:
-    """(position from 0 in library order, number of articles): the reader's `article N/M`.
-
-    Counted over the narrow `articles_sizes` index, not the table, whose rows carry the texts.
-    """
-    row = store.conn.execute(
-        "SELECT (SELECT count(*) FROM articles INDEXED BY articles_sizes WHERE rowid <"
-        " (SELECT rowid FROM articles WHERE id = ?)), (SELECT count(*) FROM articles)",
-        (identity,),
-    ).fetchone()
-    return int(row[0]), int(row[1])
-
-
 def resolve_article(store: Store, prefix: str) -> str:
     """The id of the one article whose id starts with `prefix` (ids are long to type).
 
@@ -202,155 +172,6 @@ def resolve_article(store: Store, prefix: str) -> str:
     if len(matches) > 1:
         raise AnnottyError(f"several articles have ids starting {prefix!r}: give more characters")
     return matches[0]
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Which articles the library shows for one annotator and filter, without their rows.
-
-    The rows themselves are read a page at a time (`library_page`), so showing the library costs
-    the same with 100 articles or 100,000.
-    """
-
-    rowids: list[int]
-    """The articles' rowids in the library's order: the annotator's assigned articles first,
-    then the others, each part in library order (ascending rowid)."""
-    decided: int
-    """Sentences of these articles the annotator has decided."""
-    sentences: int
-    """Sentences of these articles."""
-
-    def __len__(self) -> int:
-        return len(self.rowids)
-
-    def position(self, rowid: int | None) -> int | None:
-        """Where the article with this rowid is in the listing, or None if it is not."""
-        if rowid is None:
-            return None
-        try:
-            return self.rowids.index(rowid)
-        except ValueError:
-            return None
-
-
-def fts_query(search: str) -> str | None:
-    """The user's filter as an FTS5 query that cannot fail to parse: its words as one phrase,
-    the last word a prefix (so the filter matches while a word is being typed). None when the
-    text has no word at all (FTS cannot look for punctuation alone).
-    """
-    words = _WORD.findall(search)
-    return '"' + " ".join(words) + '" *' if words else None
-
-
-def _matching(search: str | None) -> tuple[str, list[Any]]:
-    """A `rowid IN (...)` condition on articles for a filter, and its parameters."""
-    if not search:
-        return "1", []
-    query = fts_query(search)
-    if query is not None:
-        return "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", [query]
-    pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-    return r"(title LIKE ? ESCAPE '\' OR text LIKE ? ESCAPE '\')", [pattern, pattern]
-
-
-def list_library(store: Store, annotator: str, search: str | None = None) -> Listing:
-    """The articles the library shows, in library order, optionally filtered, with totals.
-
-    Args:
-        store: the database.
-        annotator: whose progress to count.
-        search: keep articles whose title or text has these words, in this order, the last one
-            possibly unfinished (full-text search, case- and accent-insensitive). Text with no
-            word in it (only punctuation) is looked for as a plain substring instead.
-    """
-    rowids = matching_rowids(store, search, annotator)
-    decided, sentences = library_totals(store, annotator, rowids if search else None)
-    return Listing(rowids, decided, sentences)
-
-
-def matching_rowids(
-    store: Store, search: str | None = None, annotator: str | None = None
-) -> list[int]:
-    """The rowids of the articles a filter keeps (all without one), in library order; the
-    articles assigned to `annotator`, if any, first."""
-    if not search:
-        # The narrow index holds every rowid; the table's rows would drag the texts along.
-        rowids = sorted(
-            row[0]
-            for row in store.conn.execute("SELECT rowid FROM articles INDEXED BY articles_sizes")
-        )
-    else:
-        where, params = _matching(search)
-        query = f"SELECT rowid FROM articles WHERE {where} ORDER BY rowid"
-        rowids = [row[0] for row in store.conn.execute(query, params)]
-    if annotator is None:
-        return rowids
-    assigned = {
-        row[0]
-        for row in store.conn.execute(
-            "SELECT a.rowid FROM assignments g JOIN articles a ON a.id = g.article_id"
-            " WHERE g.annotator = ?",
-            (annotator,),
-        )
-    }
-    if not assigned:
-        return rowids
-    return [r for r in rowids if r in assigned] + [r for r in rowids if r not in assigned]
-
-
-def library_totals(store: Store, annotator: str, rowids: Sequence[int] | None) -> tuple[int, int]:
-    """(sentences the annotator decided, sentences) over these articles (None: all of them)."""
-    if rowids is None:
-        decided = store.value(
-            "SELECT count(*) FROM annotations WHERE annotator = ? AND decided = 1", (annotator,)
-        )
-        sentences = store.value("SELECT coalesce(sum(sentence_count), 0) FROM articles")
-    else:
-        chosen = "rowid IN (SELECT value FROM json_each(?))"
-        listed = json.dumps(list(rowids))
-        decided = store.value(
-            "SELECT count(*) FROM annotations WHERE annotator = ? AND decided = 1 AND article_id"
-            f" IN (SELECT id FROM articles WHERE {chosen})",
-            (annotator, listed),
-        )
-        sentences = store.value(
-            f"SELECT coalesce(sum(sentence_count), 0) FROM articles WHERE {chosen}", (listed,)
-        )
-    return int(decided or 0), int(sentences or 0)  # type: ignore[call-overload]
-
-
-def library_page(store: Store, annotator: str, rowids: Sequence[int]) -> list[ArticleSummary]:
-    """The library's rows for these articles, in the order given, with the annotator's progress.
-
-    Progress is counted per article from the `annotations_progress` index.
-    """
-    found: dict[int, ArticleSummary] = {}
-    for offset in range(0, len(rowids), 500):
-        chunk = list(rowids[offset : offset + 500])
-        marks = ",".join("?" * len(chunk))
-        rows = store.conn.execute(
-            "SELECT a.rowid, a.id, a.title, a.source, a.sentence_count,"
-            " (SELECT count(*) FROM annotations n WHERE n.annotator = ? AND n.decided = 1"
-            " AND n.article_id = a.id),"
-            " EXISTS (SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.annotator = ?)"
-            f" FROM articles a WHERE a.rowid IN ({marks})",
-            [annotator, annotator, *chunk],
-        )
-        for rowid, *summary, assigned in rows:
-            found[rowid] = ArticleSummary(*summary, assigned=bool(assigned))
-    return [found[rowid] for rowid in rowids if rowid in found]
-
-
-def article_rowid(store: Store, identity: str) -> int | None:
-    """An article's rowid (its place in library order), or None if there is no such article."""
-    return store.value("SELECT rowid FROM articles WHERE id = ?", (identity,))  # type: ignore[return-value]
-
-
-def list_articles(store: Store, annotator: str, search: str | None = None) -> list[ArticleSummary]:
-    """The whole library as seen by one annotator: the articles assigned to them first, then
-    the others, each part in library order; optionally filtered (see `list_library`). For
-    scripts and small libraries: the screen reads it a page at a time."""
-    return library_page(store, annotator, list_library(store, annotator, search).rowids)
 
 
 @dataclass

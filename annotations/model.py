@@ -98,6 +98,8 @@ class ArticleSummary:
     """Sentences decided by the annotator the summary was made for."""
     assigned: bool = False
     """Whether the article is assigned to that annotator (see annotations.team)."""
+    rowid: int = 0
+    """The article's rowid: its place in the order of import (see annotations.listing)."""
 
 
 @dataclass(slots=True)

@@ -109,8 +109,8 @@ def library(db: str, search: str) -> None:
         await _until(pilot, lambda: _settled(app))
         await pilot.pause()
         figures["filter"] = time.perf_counter() - start
-        listing = getattr(app.screen, "listing", None)  # paged: the rows are not all loaded
-        figures["matches"] = table.row_count if listing is None else len(listing)
+        # Paged: the table holds a window of the rows; the screen counts the matches.
+        figures["matches"] = getattr(app.screen, "matches", None) or table.row_count
         app.exit()
 
     app.run(headless=True, size=(120, 40), auto_pilot=pilot)

@@ -18,10 +18,10 @@ from annotations.importer import Importer
 from annotations.library import (
     article_ids,
     get_article,
-    list_articles,
     resolve_article,
     stats,
 )
+from annotations.listing import list_articles
 from annotations.model import Sentence
 from annotations.nlp import analyse, paragraphs
 from annotations.sample import SAMPLE_SOURCE

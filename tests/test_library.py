@@ -191,7 +191,9 @@ async def test_the_footer_says_how_to_open_an_article(tui_store: Store) -> None:
         assert "Open" in footer
 
 
-async def test_rows_are_read_a_page_at_a_time(tmp_path: Path, monkeypatch) -> None:
+async def test_rows_are_read_a_page_at_a_time_around_the_article(
+    tmp_path: Path, monkeypatch
+) -> None:
     import tui.screens.library as library_screen
     from annotations.library import add_article
     from annotations.model import Analysis, ArticleInput
@@ -207,18 +209,31 @@ async def test_rows_are_read_a_page_at_a_time(tmp_path: Path, monkeypatch) -> No
         async with app.run_test(size=SIZE) as pilot:
             screen = await library(pilot)
             table = screen.query_one(DataTable)
-            assert table.row_count == 8
+            assert table.row_count == 13, "a page and a half, not the library"
             assert "30 articles" in screen_text(screen, "#library-title")
-            await pilot.press(*"j" * 7)
-            assert table.row_count == 16, "nearing the end of the page reads the next"
-            assert (await rows(pilot))[7][0] == "Report 7"
-            await pilot.press(*"j" * 20)
+            await pilot.press(*"j" * 11)
+            await settled(pilot)
+            assert table.row_count == 21, "nearing the end of the window reads the next page"
+            await pilot.press(*"j" * 16)
+            await settled(pilot)
             assert table.row_count == 30 and table.cursor_row == 27
             await pilot.press("enter")
             assert app.screen.article.text == "Report number 27 from Palmyra."
             await pilot.press("escape")
             await settled(pilot)
-            assert table.cursor_row == 27, "back on the same row, though past the first page"
+            assert screen.highlighted() == app.screen.articles[table.cursor_row].id
+            assert (await rows(pilot))[table.cursor_row][0] == "Report 27", "the same article"
+            assert table.row_count == 7, "the rows around it: 4 before, itself, 2 after"
+            # Up towards the start: the pages before are read in, the cursor stays put.
+            await pilot.press(*"k" * 3)
+            await settled(pilot)
+            assert (await rows(pilot))[table.cursor_row][0] == "Report 24"
+            assert table.row_count == 15
+            await pilot.press(*"k" * 24)
+            await settled(pilot)
+            titles = [row[0] for row in await rows(pilot)]
+            assert titles == [f"Report {n}" for n in range(30)]
+            assert titles[table.cursor_row] == "Report 0"
 
 
 async def test_a_filter_that_full_text_search_cannot_parse_finds_nothing(tui_store) -> None:
@@ -228,3 +243,87 @@ async def test_a_filter_that_full_text_search_cannot_parse_finds_nothing(tui_sto
         await pilot.press("slash", *'"AND (NEAR*')
         assert await rows(pilot) == []
         assert app.is_running and "0 articles" in screen_text(screen, "#library-title")
+
+
+LONG_URL = (
+    "https://www.bbc.co.uk/news/world-middle-east-35954941?utm_source=twitter"
+    "&utm_medium=social&utm_campaign=a-campaign-with-a-long-name"
+)
+
+
+def add_long_article(store: Store) -> str:
+    """An article whose title and source are both far wider than the screen."""
+    from annotations.library import add_article
+    from annotations.model import Analysis, ArticleInput
+
+    text = "Troops entered Palmyra. The museum was shut."
+    title = "A headline that goes on and on about the battle for the ancient city " * 2
+    with store.write():
+        return add_article(
+            store,
+            ArticleInput(text, title.strip(), LONG_URL),
+            Analysis([(0, 23), (24, len(text))], []),
+            None,
+        )
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_every_column_fits_the_screen_and_the_detail_line_has_the_whole_source(
+    tui_store: Store, width: int
+) -> None:
+    long_id = add_long_article(tui_store)
+    app = make_app(tui_store)
+    async with app.run_test(size=(width, 30)) as pilot:
+        screen = await library(pilot)
+        lines = all_screen_rows(app)
+        header = next(line for line in lines if "Title" in line and "Progress" in line)
+        assert header.split() == ["Title", "Source", "Sentences", "Progress"]
+        drawn = {
+            source: next(line for line in lines if f" {source} " in line)
+            for source in ("palmyra.txt", "hostile.txt", "bbc.co.uk")
+        }
+        # Each row whole on screen: its last column, the progress, ends it.
+        assert drawn["palmyra.txt"].rstrip().endswith("0/25")
+        assert drawn["hostile.txt"].rstrip().endswith("0/6")
+        long_row = drawn["bbc.co.uk"]
+        assert long_row.rstrip().endswith("0/2") and "…" in long_row, "the title gives way"
+        assert LONG_URL not in "".join(lines), "the column shows the host, not the URL"
+        title_cells = long_row.index("…") + 1
+        assert title_cells >= {80: 28, 120: 60}[width], "the title takes what is left"
+
+        def detail() -> str:
+            return "".join(
+                line.strip() for line in screen_text(screen, "#detail-source").split("\n")
+            )
+
+        assert detail().startswith("palmyra.txt  id"), "the highlighted row's source"
+        await pilot.press("j", "j")
+        assert screen.highlighted() == long_id
+        assert LONG_URL in detail() and long_id in detail()
+
+
+async def test_removing_an_article_is_written_by_the_writer_thread(
+    tui_store: Store, monkeypatch
+) -> None:
+    import threading
+
+    import tui.screens.library as library_screen
+    from annotations.remove import remove_articles
+
+    threads: list[str] = []
+
+    def remove(store: Store, ids):
+        threads.append(threading.current_thread().name)
+        return remove_articles(store, ids)
+
+    monkeypatch.setattr(library_screen, "remove_articles", remove)
+    hostile = hostile_id(tui_store.path)
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        await pilot.press("delete", "y")
+        await settled(pilot)
+        assert threads == ["annotty-writer"], "not the UI thread"
+        assert [row[0] for row in table_rows(app)] == [HOSTILE_TITLE]
+        assert screen.highlighted() == hostile
+        assert app.notifications[-1] == "removed the article and 0 decisions"

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotations.decisions import ANNOTATIONS, Decisions
-from annotations.library import (
-    add_article,
+from annotations.library import add_article, entities_between, get_article
+from annotations.listing import (
+    Listing,
+    Place,
     article_position,
-    article_rowid,
-    entities_between,
     fts_query,
-    get_article,
-    library_page,
     list_articles,
-    list_library,
     neighbour_article,
+    place_of,
 )
 from annotations.model import Analysis, ArticleInput
-from annotations.store import Store
+from annotations.store import Store, utc_now
 
 SCHEME = ("military", "diplomatic", "heritage_damage")
+
+
+def assign(store: Store, annotator: str, ids: list[str]) -> None:
+    with store.write():
+        store.conn.executemany(
+            "INSERT INTO assignments (article_id, annotator, assigned_at) VALUES (?, ?, ?)",
+            [(identity, annotator, utc_now()) for identity in ids],
+        )
 
 
 @pytest.fixture
@@ -49,7 +57,10 @@ def test_fts_query_is_a_phrase_of_words_whatever_is_typed() -> None:
 )
 def test_a_filter_fts_cannot_parse_does_not_fail(library, search: str) -> None:
     store, _ = library
-    list_library(store, "alice", search)  # no error, whatever it finds
+    listing = Listing("alice", search)  # no error, whatever it finds
+    found = listing.after(store, None, 10)
+    assert listing.count(store) == len(found)
+    assert listing.totals(store)[1] == 2 * len(found)
 
 
 def test_filter_matches_words_in_title_or_text_in_library_order(library) -> None:
@@ -81,30 +92,108 @@ def test_listing_counts_and_pages(library) -> None:
     Decisions(store, ANNOTATIONS, "bob", SCHEME).decide_many(
         ids[5], [(get_article(store, ids[5]).sentences[0].span, [], None)]
     )
-    listing = list_library(store, "alice")
-    assert (len(listing), listing.decided, listing.sentences) == (30, 3, 60)
-    page = library_page(store, "alice", listing.rowids[3:6])
+    listing = Listing("alice")
+    assert (listing.count(store), listing.totals(store)) == (30, (3, 60))
+    first = listing.after(store, None, 4)
+    assert [s.id for s in first] == ids[:4]
+    page = listing.after(store, place_of(first[-1]), 3)
     assert [(s.id, s.decided, s.sentence_count) for s in page] == [
-        (ids[3], 1, 2),
         (ids[4], 2, 2),
         (ids[5], 0, 2),
+        (ids[6], 0, 2),
     ]
-    filtered = list_library(store, "alice", "palmyra")
-    assert (len(filtered), filtered.decided, filtered.sentences) == (10, 1, 20)
-    assert filtered.position(article_rowid(store, ids[3])) == 1
-    assert filtered.position(article_rowid(store, ids[4])) is None
-    assert filtered.position(None) is None
+    assert [s.id for s in listing.before(store, place_of(page[0]), 2)] == ids[2:4]
+    assert listing.before(store, place_of(first[0]), 5) == []
+    assert listing.after(store, Place(1, 10**9), 5) == []
+
+    filtered = Listing("alice", "palmyra")
+    assert (filtered.count(store), filtered.totals(store)) == (10, (1, 20))
+    assert filtered.place(store, ids[4]) is None, "not a match"
+    rows, index = filtered.around(store, ids[9], 1, 2)
+    assert ([s.id for s in rows], index) == ([ids[6], ids[9], ids[12], ids[15]], 1)
+    rows, index = filtered.around(store, ids[4], 1, 2)
+    assert ([s.id for s in rows], index) == ([ids[0], ids[3], ids[6], ids[9]], None)
+
+
+def test_assigned_articles_come_first_in_every_page_and_count(library) -> None:
+    store, ids = library
+    assign(store, "alice", [ids[20], ids[3], ids[9]])
+    order = [ids[3], ids[9], ids[20]] + [i for i in ids if i not in (ids[3], ids[9], ids[20])]
+    assert [s.id for s in list_articles(store, "alice")] == order
+    assert [s.assigned for s in list_articles(store, "alice")][:4] == [True, True, True, False]
+    assert [s.id for s in list_articles(store, "bob")] == ids, "only the annotator's own"
+    listing = Listing("alice")
+    # Walked a page at a time, forward and back, the order is the same.
+    forward, place = [], None
+    while page := listing.after(store, place, 4):
+        forward += page
+        place = place_of(page[-1])
+    assert [s.id for s in forward] == order
+    backward: list = []
+    while page := listing.before(store, place, 4):
+        backward = page + backward
+        place = place_of(page[0])
+    assert [s.id for s in backward] == order[:-1]
+    rows, index = listing.around(store, ids[0], 2, 1)
+    assert ([s.id for s in rows], index) == ([ids[9], ids[20], ids[0], ids[1]], 2)
+    palmyra = Listing("alice", "palmyra")
+    assert [s.id for s in list_articles(store, "alice", "palmyra")] == [
+        ids[3], ids[9], *(i for n, i in enumerate(ids) if n % 3 == 0 and n not in (3, 9))
+    ]  # fmt: skip
+    assert palmyra.count(store) == 10
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    assigned=st.sets(st.integers(0, 29), max_size=12),
+    search=st.sampled_from(["", "palmyra", "homs", "report 1", "%"]),
+    size=st.integers(1, 7),
+)
+def test_pages_in_either_direction_make_the_whole_listing(
+    library, assigned: set[int], search: str, size: int
+) -> None:
+    store, ids = library
+    with store.write():
+        store.conn.execute("DELETE FROM assignments")
+    assign(store, "alice", [ids[n] for n in assigned])
+    whole = list_articles(store, "alice", search)
+    listing = Listing("alice", search)
+    assert listing.count(store) == len(whole)
+    for start in range(len(whole)):
+        after = listing.after(store, place_of(whole[start]), size)
+        assert after == whole[start + 1 : start + 1 + size]
+        before = listing.before(store, place_of(whole[start]), size)
+        assert before == whole[max(0, start - size) : start]
+        assert listing.place(store, whole[start].id) == place_of(whole[start])
 
 
 def test_neighbours_and_positions_in_library_order(library) -> None:
     store, ids = library
-    assert article_position(store, ids[0]) == (0, 30)
-    assert article_position(store, ids[29]) == (29, 30)
-    assert neighbour_article(store, ids[4], 1) == ids[5]
-    assert neighbour_article(store, ids[4], -1) == ids[3]
-    assert neighbour_article(store, ids[4], 3) == ids[7]
-    assert neighbour_article(store, ids[0], -1) is None
-    assert neighbour_article(store, ids[29], 1) is None
+    assert article_position(store, "alice", ids[0]) == (0, 30)
+    assert article_position(store, "alice", ids[29]) == (29, 30)
+    assert neighbour_article(store, "alice", ids[4], 1) == ids[5]
+    assert neighbour_article(store, "alice", ids[4], -1) == ids[3]
+    assert neighbour_article(store, "alice", ids[4], 3) == ids[7]
+    assert neighbour_article(store, "alice", ids[0], -1) is None
+    assert neighbour_article(store, "alice", ids[29], 1) is None
+
+
+def test_neighbours_and_positions_follow_the_assigned_articles_first(library) -> None:
+    store, ids = library
+    assign(store, "alice", [ids[10], ids[5]])
+    order = [s.id for s in list_articles(store, "alice")]
+    assert order[:3] == [ids[5], ids[10], ids[0]]
+    for position, identity in enumerate(order):
+        assert article_position(store, "alice", identity) == (position, 30)
+        following = order[position + 1] if position + 1 < len(order) else None
+        assert neighbour_article(store, "alice", identity, 1) == following
+        preceding = order[position - 1] if position else None
+        assert neighbour_article(store, "alice", identity, -1) == preceding
+    assert neighbour_article(store, "alice", ids[10], 2) == ids[1]
+    assert neighbour_article(store, "alice", ids[0], -2) == ids[5]
+    assert article_position(store, "bob", ids[5]) == (5, 30), "bob's order is the import's"
 
 
 def test_entities_between_reads_one_sentences_entities(empty_store: Store) -> None:

@@ -255,6 +255,37 @@ async def test_n_and_p_switch_articles_and_keep_each_position(tui_store: Store) 
         }
 
 
+async def test_n_and_p_follow_the_library_order_assigned_articles_first(
+    tui_store: Store,
+) -> None:
+    from annotations.store import utc_now
+
+    hostile = hostile_id(tui_store.path)
+    with tui_store.write():
+        tui_store.conn.execute(
+            "INSERT INTO assignments (article_id, annotator, assigned_at) VALUES (?, ?, ?)",
+            (hostile, ANNOTATOR, utc_now()),
+        )
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = reader(app)
+        assert screen.article.id == hostile, "the assigned article opens first"
+        assert "article 1/2" in screen_text(screen, "#status")
+        await pilot.press("n")
+        assert screen.article.id == SAMPLE_ID, "then the others, in the library's order"
+        assert "article 2/2" in screen_text(screen, "#status")
+        await pilot.press("n")
+        assert app.notifications[-1] == "no more articles that way"
+        await pilot.press("p")
+        assert screen.article.id == hostile
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        assert [row.id for row in library.articles] == [hostile, SAMPLE_ID], "the same order"
+
+
 async def test_click_on_a_sentence_selects_it(tui_store: Store) -> None:
     app = make_app(tui_store)
     async with app.run_test(size=SIZE) as pilot:

@@ -39,6 +39,26 @@ def test_library(snap_compare, tui_store: Store) -> None:
     assert snap_compare(still_app(tui_store), press=["escape"], terminal_size=SIZE)
 
 
+def test_library_in_80_columns(snap_compare, tui_store: Store) -> None:
+    """Every column on an 80-column screen: a long title gives way, a URL shows its host, the
+    detail line under the table the whole source of the highlighted row."""
+    from annotations.library import add_article
+    from annotations.model import Analysis, ArticleInput
+
+    text = "Troops entered Palmyra. The museum was shut."
+    source = "https://www.bbc.co.uk/news/world-middle-east-35954941?utm_source=twitter"
+    title = "Syrian army says it has retaken the ancient city and its ruins from the militants"
+    with tui_store.write():
+        add_article(
+            tui_store,
+            ArticleInput(text, title, source),
+            Analysis([(0, 23), (24, len(text))], []),
+            None,
+        )
+    press = ["escape", "j", "j"]
+    assert snap_compare(still_app(tui_store), press=press, terminal_size=(80, 24))
+
+
 def test_reader(snap_compare, tui_store: Store) -> None:
     # Sentence 1: military and heritage damage; 2: no label; 3: the cursor, diplomatic.
     press = ["1", "3", "j", "space", "2"]

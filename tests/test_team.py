@@ -13,7 +13,8 @@ from team_helpers import add_articles, assignments, loads
 
 from annotations.decisions import ANNOTATIONS, Decisions
 from annotations.errors import AnnottyError, InputError
-from annotations.library import get_article, list_articles
+from annotations.library import get_article
+from annotations.listing import list_articles
 from annotations.review import accept_unanimous
 from annotations.store import Store
 from annotations.team import (

@@ -30,13 +30,8 @@ from textual.widgets import Static
 
 from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
 from annotations.errors import DatabaseLocked
-from annotations.library import (
-    article_position,
-    entities_between,
-    entity_labels,
-    get_article,
-    neighbour_article,
-)
+from annotations.library import entities_between, entity_labels, get_article
+from annotations.listing import article_position, neighbour_article
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.scheme import display_names
@@ -217,7 +212,9 @@ class ArticleScreen(Screen[None]):
         article = self.article
         if self.article_ids is None:
             # Asked of the database once per article: the library may hold 100,000.
-            self.article_position, self.article_count = article_position(self.store, article.id)
+            self.article_position, self.article_count = article_position(
+                self.store, self.actor, article.id
+            )
         else:
             self.article_position = self.article_ids.index(article.id)
             self.article_count = len(self.article_ids)
@@ -453,7 +450,8 @@ class ArticleScreen(Screen[None]):
 
     def action_article(self, step: int) -> None:
         if self.article_ids is None:
-            target = neighbour_article(self.store, self.article.id, step)
+            # The library's order: the actor's assigned articles first.
+            target = neighbour_article(self.store, self.actor, self.article.id, step)
         else:
             position = self.article_position + step
             inside = 0 <= position < len(self.article_ids)

@@ -1,45 +1,95 @@
-"""The library: every article with its source, size and this annotator's progress."""
+"""The library: every article with its source, size and this annotator's progress.
+
+The table holds a window of the listing (annotations.listing), read a page at a time in a worker
+thread: the rows around the highlighted article when the screen shows, the next page as the cursor
+nears either end. No query reads every article, so the screen costs the same with 100 articles or
+100,000; the title's counts come after the rows, from indexes.
+"""
 
 from __future__ import annotations
 
 import time
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from annotations.library import (
-    Listing,
-    article_rowid,
-    library_page,
-    library_totals,
-    matching_rowids,
-)
+from annotations.listing import Listing, has_assigned, place_of
 from annotations.model import ArticleSummary
-from annotations.remove import at_stake, remove_articles
+from annotations.remove import Removed, at_stake, remove_articles
 from annotations.store import Store
 from annotations.text import counted
+from tui.screens.article_list import ArticleListScreen
+from tui.screens.article_screen import WriteDone, WriteFailed
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.chips import MUTED, database_name, join, progress_bar, source_name
 from tui.widgets.team_status import assigned_mark, has_team_work, team_status
 
-PAGE = 200
-"""Rows read at a time; more are read as the cursor nears the end of those shown."""
+PAGE = 100
+"""Rows read at a time (a few screens): more are read as the cursor nears either end of
+those shown. The table draws what it holds, so the first rows show sooner with fewer."""
 TYPING_PAUSE = 0.15
 """Seconds without a keystroke before the filter is applied."""
 
+WIDE = 100
+"""From this many columns on, the source and progress columns are wider."""
+SOURCE_WIDTH = (14, 22)
+"""The Source column's width in cells, narrow and wide."""
+SENTENCES_WIDTH = 9
+PROGRESS_BAR = (6, 10)
+"""The progress bar's width in cells, narrow and wide."""
+TITLE_MIN = 12
+
+
+def progress_width(wide: bool) -> int:
+    """The progress column: the bar, a space and `done/total` up to 4 digits each."""
+    return PROGRESS_BAR[wide] + 10
+
 
 class ArticleTable(DataTable):
-    """The library's table, whose enter key says in the footer what it does."""
+    """The library's table: its enter key says in the footer what it does, and its title column
+    takes whatever width the other columns leave."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open", id="open-article")]
 
+    def on_mount(self) -> None:
+        self.add_column("Title", key="title")
+        self.add_column("Source", key="source")
+        self.add_column(Text("Sentences", justify="right"), key="sentences")
+        self.add_column("Progress", key="progress")
+        self.fit_columns()
 
-class LibraryScreen(Screen[None]):
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Fixed widths for source, sentences and progress; the rest for the title."""
+        width = self.size.width
+        if not width:
+            return
+        padding = 2 * self.cell_padding * len(self.columns)
+        scrollbar = self.styles.scrollbar_size_vertical
+        wide = width >= WIDE
+        fixed = {
+            "source": SOURCE_WIDTH[wide],
+            "sentences": SENTENCES_WIDTH,
+            "progress": progress_width(wide),
+        }
+        title = max(TITLE_MIN, width - scrollbar - padding - sum(fixed.values()))
+        for key, column in self.columns.items():
+            column.auto_width = False
+            column.width = fixed.get(str(key.value), title)
+        # DataTable has no public way to change a column's width: make it measure itself again.
+        self._require_update_dimensions = True
+        self._clear_caches()
+        self.refresh()
+
+
+class LibraryScreen(ArticleListScreen):
     """Pick an article to read; `/` filters by title or text."""
 
     AUTO_FOCUS = "#articles"
@@ -63,15 +113,26 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.annotator = annotator
-        self.listing = Listing([], 0, 0)
-        """Which articles match the filter (rowids only); rows are read a page at a time."""
+        self.listing = Listing(annotator)
+        """Which articles are listed, in which order (read a page at a time)."""
         self.articles: list[ArticleSummary] = []
-        """The rows read so far, the first len(articles) of the listing."""
+        """The rows in the table: a window of the listing."""
+        self.more_before = False
+        """Whether the listing has rows before the window (read as the cursor nears the top)."""
+        self.more_after = False
+        self.matches: int | None = None
+        """How many articles are listed (None until counted)."""
         self.search: str = ""
         self._generation = 0
         """Bumped by each reload, so that a slower, older query cannot overwrite a newer one."""
+        self._paging = False
+        """Whether a page is being read (one at a time)."""
         self._marks = False
         """Whether rows carry the assigned mark (some article is assigned to the annotator)."""
+        self._wide = True
+        """Whether the screen is at least WIDE columns (the rows' progress bars are drawn so)."""
+        self._writes: set[object] = set()
+        """Removals handed to the app's writer and not yet committed."""
         self.title_line = Text()
         self.team_line: Text | None = None
         """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
@@ -80,15 +141,20 @@ class LibraryScreen(Screen[None]):
         yield Static(id="library-title")
         yield Input(placeholder="filter by title or text", id="filter")
         yield ArticleTable(id="articles", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="library-detail"):
+            # A column of its own, so that a long source folds under itself, not under it.
+            yield Static(Text("source", MUTED), id="detail-label")
+            yield Static(id="detail-source")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Title", key="title")
-        table.add_column("Source", key="source")
-        table.add_column("Sentences", key="sentences")
-        table.add_column("Progress", key="progress")
         self.query_one(Input).display = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        wide = event.size.width >= WIDE
+        if wide != self._wide:
+            self._wide = wide
+            self._fill(list(self.articles), self.table.cursor_row)
 
     def on_screen_resume(self) -> None:
         # Not while the reader opened at start covers the library: the article comes first.
@@ -103,15 +169,14 @@ class LibraryScreen(Screen[None]):
             team: count progress against the team's plan too (when the screen shows, not on
                 each filter key).
         """
-        table = self.query_one(DataTable)
-        if keep is None and table.row_count:
+        if keep is None:
             keep = self.highlighted()
         self._generation += 1
-        self._query(self._generation, self.search, keep, team)
+        self._query(self._generation, Listing(self.annotator, self.search), keep, team)
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
-    def _query(self, generation: int, search: str, keep: str | None, team: bool) -> None:
-        if search and generation > 1:
+    def _query(self, generation: int, listing: Listing, keep: str | None, team: bool) -> None:
+        if listing.search and generation > 1:
             # Typing: wait for a pause in the keystrokes, and query only for the last one.
             time.sleep(TYPING_PAUSE)
             if generation != self._generation:
@@ -120,16 +185,21 @@ class LibraryScreen(Screen[None]):
         # A connection belongs to its thread: this one is the worker's own, read-only.
         reader = Store.open_reader(self.store.path)
         try:
-            rowids = matching_rowids(reader, search or None, self.annotator)
-            listing = Listing(rowids, 0, 0)
-            position = listing.position(article_rowid(reader, keep)) if keep else None
-            wanted = max(PAGE, (position or 0) + PAGE // 2)
-            rows = library_page(reader, self.annotator, rowids[:wanted])
+            rows, index = listing.around(reader, keep, PAGE // 2, PAGE)
+            first = rows[0] if rows else None
+            window = (
+                bool(first) and bool(listing.before(reader, place_of(first), 1)),
+                bool(rows) and bool(listing.after(reader, place_of(rows[-1]), 1)),
+            )
+            matches = listing.count(reader)
+            marks = has_assigned(reader, self.annotator)
             if worker.is_cancelled:
                 return
-            self.app.call_from_thread(self._show, generation, search, listing, rows, position)
+            self.app.call_from_thread(
+                self._show, generation, listing, rows, index, window, matches, marks
+            )
             # The rows first, then the totals of the title, which take longer.
-            totals = library_totals(reader, self.annotator, rowids if search else None)
+            totals = listing.totals(reader)
             if team:
                 # Counting the plan's progress reads every decision: not without a plan.
                 team_line = team_status(reader, self.annotator) if has_team_work(reader) else None
@@ -138,65 +208,113 @@ class LibraryScreen(Screen[None]):
         finally:
             reader.close()
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_totals, generation, search, totals, team_line)
+            self.app.call_from_thread(self._show_totals, generation, totals, team_line)
 
     def _show(
         self,
         generation: int,
-        search: str,
         listing: Listing,
         rows: list[ArticleSummary],
-        position: int | None,
+        index: int | None,
+        window: tuple[bool, bool],
+        matches: int,
+        marks: bool,
     ) -> None:
         if generation != self._generation:
             return
         self.listing = listing
+        self.matches = matches
+        self.more_before, self.more_after = window
+        self._marks = marks
+        self._fill(rows, index or 0)
+        self._show_title(None)
+
+    def _fill(self, rows: list[ArticleSummary], cursor: int) -> None:
+        """Show these rows (the window), the cursor on row `cursor`."""
         self.articles = []
-        # Assigned articles come first: if any is listed, the first is.
-        self._marks = bool(rows) and rows[0].assigned
-        table = self.query_one(DataTable)
+        table = self.table
         table.clear()
         self._add_rows(rows)
-        if position is not None:
-            table.move_cursor(row=position)
-        self._show_title(search, None)
+        if rows:
+            table.move_cursor(row=cursor, animate=False)
+        self._show_detail()
 
     def _show_totals(
-        self, generation: int, search: str, totals: tuple[int, int], team_line: Text | None
+        self, generation: int, totals: tuple[int, int], team_line: Text | None
     ) -> None:
         if generation == self._generation:
-            self.listing = Listing(self.listing.rowids, *totals)
             self.team_line = team_line
-            self._show_title(search, totals)
+            self._show_title(totals)
 
     def _add_rows(self, rows: list[ArticleSummary]) -> None:
         self.articles.extend(rows)
-        table = self.query_one(DataTable)
+        table = self.table
         for article in rows:
             title = Text(article.title or "(untitled)")
+            if self._marks:
+                title = Text.assemble(assigned_mark(article.assigned), title)
+            title.overflow, title.no_wrap = "ellipsis", True
             table.add_row(
-                Text.assemble(assigned_mark(article.assigned), title) if self._marks else title,
-                Text(source_name(article.source) if article.source else "", style="dim"),
+                title,
+                Text(
+                    source_name(article.source) if article.source else "",
+                    style="dim",
+                    overflow="ellipsis",
+                    no_wrap=True,
+                ),
                 Text(str(article.sentence_count), justify="right"),
-                progress_bar(article.decided, article.sentence_count),
+                progress_bar(article.decided, article.sentence_count, PROGRESS_BAR[self._wide]),
                 key=article.id,
             )
 
-    def _load_more(self) -> None:
-        """Read the next page of rows (a query by rowid: the same cost at any size)."""
-        loaded = len(self.articles)
-        if loaded < len(self.listing):
-            more = self.listing.rowids[loaded : loaded + PAGE]
-            self._add_rows(library_page(self.store, self.annotator, more))
+    # -- paging --------------------------------------------------------------------------------
 
     @on(DataTable.RowHighlighted)
-    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= len(self.articles) - PAGE // 4:
-            self._load_more()
+    def _highlighted(self) -> None:
+        self._show_detail()
+        if self._paging or not self.articles:
+            return
+        # The cursor now, not the event's: refilling the table sends events from row 0.
+        cursor = self.table.cursor_row
+        if self.more_after and cursor >= len(self.articles) - PAGE // 4:
+            self._paging = True
+            self._page(self._generation, place_of(self.articles[-1]), forward=True)
+        elif self.more_before and cursor < PAGE // 4:
+            self._paging = True
+            self._page(self._generation, place_of(self.articles[0]), forward=False)
 
-    def _show_title(self, search: str, totals: tuple[int, int] | None) -> None:
-        listing = self.listing
-        shown = counted(len(listing), "article")
+    @work(thread=True, group="library-page", exit_on_error=False)
+    def _page(self, generation: int, place, *, forward: bool) -> None:
+        """Read the page after (or before) the window: a query from a place in the listing,
+        the same cost anywhere in a library of any size."""
+        reader = Store.open_reader(self.store.path)
+        try:
+            listing = self.listing
+            if forward:
+                rows = listing.after(reader, place, PAGE)
+            else:
+                rows = listing.before(reader, place, PAGE)
+        finally:
+            reader.close()
+        self.app.call_from_thread(self._add_page, generation, rows, forward)
+
+    def _add_page(self, generation: int, rows: list[ArticleSummary], forward: bool) -> None:
+        self._paging = False
+        if generation != self._generation:
+            return
+        if forward:
+            self.more_after = len(rows) == PAGE
+            self._add_rows(rows)
+            return
+        # A DataTable only appends: the window is drawn again, the cursor on the same article.
+        self.more_before = len(rows) == PAGE
+        self._fill(rows + self.articles, self.table.cursor_row + len(rows))
+
+    # -- the title and the detail line ---------------------------------------------------------
+
+    def _show_title(self, totals: tuple[int, int] | None) -> None:
+        search = self.listing.search
+        shown = counted(self.matches or 0, "article")
         if search:
             shown += f" matching “{search}”"
         decided = Text("decided ")
@@ -213,7 +331,7 @@ class LibraryScreen(Screen[None]):
                 database_name(self.store.path),
             ]
         )
-        if not listing and not search:
+        if not self.matches and not search:
             title.append("\nnothing here: annotty import PATH", MUTED)
         self.title_line = title
         self.draw_title()
@@ -224,30 +342,23 @@ class LibraryScreen(Screen[None]):
             title.append("\n").append_text(self.team_line)
         self.query_one("#library-title", Static).update(title)
 
-    def highlighted(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.articles or table.cursor_row >= len(self.articles):
-            return None
-        return self.articles[table.cursor_row].id
-
-    def action_open(self) -> None:
-        identity = self.highlighted()
-        if identity is not None:
-            self.app.open_article(identity)  # type: ignore[attr-defined]
-
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
+    def _show_detail(self) -> None:
+        """The highlighted article's whole source (the column shows its host or file name)."""
+        table = self.table
+        detail = Text(overflow="fold")
+        if self.articles and table.cursor_row < len(self.articles):
+            article = self.articles[table.cursor_row]
+            detail.append(article.source or "—")
+            detail.append("  id ", MUTED)
+            detail.append(article.id)
+        self.query_one("#detail-source", Static).update(detail)
 
     def action_stats(self) -> None:
         from tui.screens.stats import StatsScreen
 
         self.app.push_screen(StatsScreen(self.store.path))
 
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, table.cursor_row + step))
+    # -- the filter ----------------------------------------------------------------------------
 
     def action_filter(self) -> None:
         search = self.query_one(Input)
@@ -261,14 +372,16 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted)
     def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     def action_clear_filter(self) -> None:
         search = self.query_one(Input)
         if search.value:
             search.value = ""
         search.display = False
-        self.query_one(DataTable).focus()
+        self.table.focus()
+
+    # -- removing an article -------------------------------------------------------------------
 
     def action_remove(self) -> None:
         """Ask, then remove the highlighted article with everything that refers to it."""
@@ -286,8 +399,31 @@ class LibraryScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                removed = remove_articles(self.store, [identity])
-                self.notify(f"removed the article and {counted(removed.decisions, 'decision')}")
-                self.reload(team=True)
+                # Like every write of the app: on the writer's thread, after those before it.
+                token = object()
+                self._writes.add(token)
+                self.app.writer.submit(  # type: ignore[attr-defined]
+                    lambda store: remove_articles(store, [identity]),
+                    done=lambda result: self.post_message(WriteDone(token, result)),
+                    failed=lambda error: self.post_message(WriteFailed(token, error)),
+                )
 
         self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
+
+    @on(WriteDone)
+    def _removed(self, message: WriteDone) -> None:
+        self._writes.discard(message.token)
+        removed: Removed = message.result
+        self.notify(f"removed the article and {counted(removed.decisions, 'decision')}")
+        self.reload(team=True)
+
+    @on(WriteFailed)
+    def _not_removed(self, message: WriteFailed) -> None:
+        self._writes.discard(message.token)
+        error = message.error
+        self.notify(
+            f"the article was not removed: {type(error).__name__}: {error}",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )

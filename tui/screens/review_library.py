@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from annotations.review import ArticleReview, review_overview
 from annotations.store import Store
 from annotations.text import counted
+from tui.screens.article_list import ArticleListScreen
 from tui.widgets.chips import MUTED, database_name, join, progress_bar
 
 
@@ -24,7 +23,7 @@ class ReviewTable(DataTable):
     BINDINGS = [Binding("enter", "select_cursor", "Review", id="review-article")]
 
 
-class ReviewLibraryScreen(Screen[None]):
+class ReviewLibraryScreen(ArticleListScreen):
     """Pick the article to review next."""
 
     AUTO_FOCUS = "#review-articles"
@@ -93,23 +92,3 @@ class ReviewLibraryScreen(Screen[None]):
         title.append("\nreviewing " + ", ".join(self.annotators) + "  ", MUTED)
         title.append_text(database_name(self.store.path))
         self.query_one("#library-title", Static).update(title)
-
-    def highlighted(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row].id
-
-    def action_open(self) -> None:
-        identity = self.highlighted()
-        if identity is not None:
-            self.app.open_article(identity)  # type: ignore[attr-defined]
-
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, table.cursor_row + step))
