@@ -176,7 +176,10 @@ class Importer:
                     foreign.append(item)
             yield from self._new_articles(batch, result, seen)
 
-        size = path.stat().st_size
+        try:
+            size = path.stat().st_size
+        except OSError:  # reading it will say why, in one line
+            size = 0
         self._store_articles(path, new_articles(), size, parallel=size >= PARALLEL_BYTES)
         if not read:
             raise InputError(unreadable_jsonl(result.problems))

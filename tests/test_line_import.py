@@ -425,3 +425,18 @@ def test_a_long_file_is_analysed_in_two_processes_alike(
                 + [store.conn.execute("SELECT id, title, language FROM articles").fetchall()]
             )
     assert dumps[0] == dumps[1]
+
+
+def test_a_missing_or_unreadable_jsonl_file_is_an_error_result(
+    tmp_path: Path, tiny: Store, loader: CountingLoader
+) -> None:
+    importer = Importer(tiny, pipeline_loader=loader)
+    missing = importer.import_file(tmp_path / "gone.jsonl")
+    assert (missing.status, missing.message) == ("error", "no such file or directory")
+    (tmp_path / "folder.jsonl").mkdir()
+    folder = importer.import_file(tmp_path / "folder.jsonl")
+    assert (folder.status, folder.message) == ("error", "is a directory, not a file")
+    (tmp_path / "nul.jsonl").write_bytes(b'{"text": "a"}\n\x00\x01')
+    binary = importer.import_file(tmp_path / "nul.jsonl")
+    assert (binary.status, binary.message) == ("error", "binary file, not text")
+    assert annotations(tiny) == [] and loader.calls == 0
