@@ -231,3 +231,15 @@ def test_with_a_plan_each_annotator_counts_only_their_articles(tiny_db: Path) ->
     assert by_article[TALKS_ID][talks] == {"done": 4, "state": "done", "assigned": True}
     assert by_article[TALKS_ID][story] == {"done": 0, "state": "not_started", "assigned": False}
     assert data["annotators"][talks]["articles"] == {"done": 1, "in_progress": 0, "not_started": 0}
+
+
+def test_charts_group_the_digits_of_large_counts() -> None:
+    from annotations.library import Stats
+    from tui.stats_view import gold_chart, progress_chart
+
+    figures = Stats(1, 1_600_312, 0, SCHEME, {"alice": 200_000}, {}, {"alice": 1_250}, 12_345)
+    assert [line.plain for line in progress_chart(figures)] == [
+        "progress (of 1,600,312 sentences)",
+        f"  alice  {bar(201_250, 1_600_312)}  201,250 (1,250 ignored)",
+    ]
+    assert gold_chart(figures, None)[1].plain.endswith("  12,345 of 1,600,312 sentences")

@@ -221,3 +221,29 @@ async def test_stats_help_lists_its_keys(tui_store: Store) -> None:
         check_rows(app, text, described(StatsScreen))
         await pilot.press("escape")
         assert app.screen is screen
+
+
+async def test_a_narrow_screen_cuts_article_rows_instead_of_wrapping_them(
+    tui_store: Store,
+) -> None:
+    sample = spans(tui_store)
+    names = [f"annotator-{n}-long-name" for n in range(5)]
+    for n, name in enumerate(names):
+        Decisions(tui_store, ANNOTATIONS, name, SCHEME).decide(SAMPLE_ID, sample[n], [])
+    app = make_app(tui_store)
+    async with app.run_test(size=(60, 30)) as pilot:
+        screen = await open_stats(pilot)
+        lines = section(screen, "articles").splitlines()
+        # Heading, header, 5 annotators, blank, heading, header, 2 articles: one line each.
+        assert len(lines) == 12
+        assert lines[-2].startswith("  Syrian") and lines[-1].startswith("  Breaking")
+        assert all(len(line) <= 60 for line in lines)
+        body = screen.query_one("#stats-body")
+        assert body.scroll_y == 0 and body.max_scroll_y > 0
+        await pilot.press("j", "j")
+        assert body.scroll_y == 2
+        await pilot.press("k")
+        assert body.scroll_y == 1
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert section(screen, "articles").splitlines()[-2].split()[-5:] == ["1/25"] * 5

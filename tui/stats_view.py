@@ -103,12 +103,12 @@ def _names(names: Sequence[str]) -> list[str]:
 
 def progress_chart(figures: Stats) -> list[Text]:
     """Per annotator: sentences decided or ignored, out of all (a heading, then a line each)."""
-    lines = [Text(f"progress (of {figures.sentences} sentences)", HEADING)]
+    lines = [Text(f"progress (of {figures.sentences:,} sentences)", HEADING)]
     for name, shown in zip(figures.decided, _names(list(figures.decided)), strict=True):
         ignored = figures.ignored.get(name, 0)
         done = figures.decided[name] + ignored
-        line = Text.assemble("  ", shown, "  ", bar_text(done, figures.sentences), f"  {done}")
-        lines.append(line.append(f" ({ignored} ignored)" if ignored else ""))
+        line = Text.assemble("  ", shown, "  ", bar_text(done, figures.sentences), f"  {done:,}")
+        lines.append(line.append(f" ({ignored:,} ignored)" if ignored else ""))
     return lines
 
 
@@ -119,11 +119,11 @@ def label_charts(figures: Stats, shown: Mapping[str, str]) -> list[list[Text]]:
     blocks = []
     for name, decided in figures.decided.items():
         counts = figures.by_label.get(name, {})
-        heading = f"labels given by {printable(name)} (share of {decided} decided sentences)"
+        heading = f"labels given by {printable(name)} (share of {decided:,} decided sentences)"
         block = [Text(heading, HEADING)]
         for label, title in zip([*figures.labels, ""], titles, strict=True):
             count = counts.get(label, 0)
-            block.append(Text.assemble("  ", title, "  ", bar_text(count, decided), f"  {count}"))
+            block.append(Text.assemble("  ", title, "  ", bar_text(count, decided), f"  {count:,}"))
         blocks.append(block)
     return blocks
 
@@ -164,7 +164,7 @@ def agreement_chart(report: AgreementReport | None, shown: Mapping[str, str]) ->
         rows.append(
             [
                 cut(display_label(label, shown), NAME_WIDTH).rstrip(),
-                str(agreement.n),
+                f"{agreement.n:,}",
                 bar_text(share, 1, 10) if share is not None else MISSING,
                 format_coefficient(
                     agreement.cohen_kappa if kappa == "Cohen" else agreement.fleiss_kappa
@@ -181,11 +181,11 @@ def gold_chart(figures: Stats, report: AgreementReport | None) -> list[Text]:
     """The reviewer's gold decisions out of all sentences, and how many sentences several
     annotators decided (what a review adjudicates)."""
     gold, sentences = figures.gold, figures.sentences
-    line = Text.assemble("  ", bar_text(gold, sentences), f"  {gold} of {sentences} sentences")
+    line = Text.assemble("  ", bar_text(gold, sentences), f"  {gold:,} of {sentences:,} sentences")
     lines = [Text("gold", HEADING), line]
     several = multiply_decided(report)
     if several:
-        lines.append(Text(f"  {several} sentences decided by two or more annotators", MUTED))
+        lines.append(Text(f"  {several:,} sentences decided by two or more annotators", MUTED))
     return lines
 
 
@@ -205,7 +205,7 @@ def article_chart(overview: Overview, *, ids: bool = True, title_width: int = 32
     rows: list[Row] = [["annotator", "done", "in progress", "not started"]]
     for name, shown in zip(names, _names(names), strict=True):
         tally = overview.states[name]
-        rows.append([shown, *(str(tally[state]) for state in (DONE, IN_PROGRESS, NOT_STARTED))])
+        rows.append([shown, *(f"{tally[state]:,}" for state in (DONE, IN_PROGRESS, NOT_STARTED))])
     lines = [Text("articles (done: every sentence decided or ignored)", HEADING)]
     lines += table(rows, right=(1, 2, 3))
     if overview.planned:
@@ -215,11 +215,12 @@ def article_chart(overview: Overview, *, ids: bool = True, title_width: int = 32
     lines.append(Text())
     if not unfinished:
         return [*lines, Text("every article is done by everyone", HEADING)]
-    lines.append(Text(f"most left ({len(listed)} of {unfinished} unfinished articles)", HEADING))
+    lines.append(Text(f"most left ({len(listed)} of {unfinished:,} unfinished articles)", HEADING))
     lines += table(_article_rows(overview, listed, ids, title_width), right=(int(ids) + 1,))
     if unfinished > len(listed):
-        rest = f"  … and {unfinished - len(listed)} more (annotty stats --json lists every article)"
-        lines.append(Text(rest, MUTED))
+        rest = unfinished - len(listed)
+        more = f"  … and {rest:,} more (annotty stats --json lists every article)"
+        lines.append(Text(more, MUTED))
     return lines
 
 

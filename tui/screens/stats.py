@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from annotations.errors import AnnottyError
 from annotations.overview import Overview, overview
 from annotations.store import Store
-from annotations.text import counted, printable
+from annotations.text import printable
 from tui.stats_view import (
     agreement_chart,
     article_chart,
@@ -110,8 +110,8 @@ class StatsScreen(Screen[None]):
         if self.overview is not None:
             figures = self.overview.figures
             parts += [
-                Text(counted(figures.articles, "article")),
-                Text(counted(figures.sentences, "sentence")),
+                Text(_counted(figures.articles, "article")),
+                Text(_counted(figures.sentences, "sentence")),
             ]
         return join([*parts, database_name(self.path)])
 
@@ -127,9 +127,8 @@ class StatsScreen(Screen[None]):
             drawn["progress"] = _lines(progress_chart(figures))
             blocks = [_lines(block) for block in label_charts(figures, shown)]
             drawn["labels"] = Columns(blocks, padding=(1, 4))
-            drawn["articles"] = _lines(
-                article_chart(result, ids=False, title_width=self._title_width(result))
-            )
+            articles = article_chart(result, ids=False, title_width=self._title_width(result))
+            drawn["articles"] = _lines(articles)
         else:
             drawn["progress"] = _lines(
                 [
@@ -148,6 +147,11 @@ class StatsScreen(Screen[None]):
         columns = 2 + len("sentences") + sum(2 + max(9, len(name[:12])) for name in names)
         # The scroll bar and the padding of the body take four cells.
         return max(16, min(60, self.size.width - 4 - columns))
+
+
+def _counted(number: int, noun: str) -> str:
+    """`1 article`, `20,000 articles`."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _lines(lines: list[Text]) -> Text:
