@@ -276,3 +276,37 @@ def article_position(store: Store, annotator: str, identity: str) -> tuple[int, 
     if assigned:
         return int(assigned_before), int(total)
     return int(assigned_total + all_before - assigned_before), int(total)
+
+
+def next_unfinished_article(store: Store, annotator: str, after: str) -> str | None:
+    """The first article after `after` in the annotator's library order (their assigned articles
+    first), wrapping round, with a sentence they have not decided; None when every other article
+    is done (or `after` is not in the library)."""
+    start = Listing(annotator).place(store, after)
+    if start is None:
+        return None
+    first, second = (ASSIGNED, OTHERS) if start.part == ASSIGNED else (OTHERS, ASSIGNED)
+    end = 1 << 62
+    # The rest of this part, the other part whole, then this part up to the article.
+    for part, low, high in ((first, start.rowid, end), (second, 0, end), (first, 0, start.rowid)):
+        unfinished = (
+            "a.rowid > :low AND a.rowid < :high AND s.sentences > (SELECT count(*)"
+            " FROM annotations n WHERE n.article_id = a.id AND n.annotator = :annotator"
+            " AND n.decided)"
+        )
+        if part == ASSIGNED:
+            sql = (
+                "SELECT a.id FROM assignments g JOIN articles a ON a.id = g.article_id"
+                " JOIN article_sizes s ON s.article = a.rowid"
+                f" WHERE g.annotator = :annotator AND {unfinished} ORDER BY a.rowid LIMIT 1"
+            )
+        else:
+            sql = (
+                "SELECT a.id FROM articles a JOIN article_sizes s ON s.article = a.rowid"
+                f" WHERE {unfinished} AND a.rowid NOT IN ({_ASSIGNED_ROWIDS})"
+                " ORDER BY a.rowid LIMIT 1"
+            )
+        found = store.value(sql, {"annotator": annotator, "low": low, "high": high})
+        if isinstance(found, str):
+            return found
+    return None

@@ -251,3 +251,31 @@ def test_an_older_database_gets_its_sizes_when_opened(tmp_path) -> None:
     with Store.open(path) as store:
         assert sizes(store) == articles_sizes(store)
         assert sorted(sizes(store).values()) == [1, 2, 3, 4, 5]
+
+
+def test_the_next_unfinished_article_follows_the_library_order_and_wraps(library) -> None:
+    from annotations.listing import next_unfinished_article
+
+    store, ids = library
+    assign(store, "alice", [ids[10], ids[5]])
+    mine = Decisions(store, ANNOTATIONS, "alice", SCHEME)
+
+    def finish(identity: str) -> None:
+        mine.decide_many(
+            identity, [(s.span, [], None) for s in get_article(store, identity).sentences]
+        )
+
+    assert next_unfinished_article(store, "alice", ids[5]) == ids[10], "assigned ones first"
+    assert next_unfinished_article(store, "alice", ids[10]) == ids[0], "then the others"
+    finish(ids[0])
+    finish(ids[1])
+    assert next_unfinished_article(store, "alice", ids[10]) == ids[2]
+    assert next_unfinished_article(store, "alice", ids[29]) == ids[5], "wrapping round"
+    finish(ids[5])
+    assert next_unfinished_article(store, "alice", ids[29]) == ids[10]
+    for identity in ids:
+        if identity != ids[7]:
+            finish(identity)
+    assert next_unfinished_article(store, "alice", ids[10]) == ids[7]
+    assert next_unfinished_article(store, "alice", ids[7]) is None, "only itself is left"
+    assert next_unfinished_article(store, "bob", ids[29]) == ids[0], "bob's order is the import's"
