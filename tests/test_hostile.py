@@ -640,6 +640,17 @@ def test_an_export_to_a_file_is_checked_beside_it_and_left_out_if_damaged(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
 
 
+def test_the_background_check_gives_its_verdict_or_is_cancelled(sample_db: Path) -> None:
+    with Store.open(sample_db) as store:
+        dbfile.BackgroundCheck(store.path).verdict()  # a sound database: no error
+        cancelled = dbfile.BackgroundCheck(store.path)
+        cancelled.cancel()
+        cancelled.verdict()  # its verdict, whatever it was, is not wanted
+    damage(sample_db)
+    with Store.open(sample_db) as store, pytest.raises(StoreError, match="is damaged"):
+        dbfile.BackgroundCheck(store.path).verdict()
+
+
 def test_merge_refuses_a_damaged_database(tiny: Store, other_db: Path) -> None:
     damage(other_db)
     before = dump(tiny)
@@ -670,8 +681,11 @@ def test_the_app_refuses_a_read_only_database_in_one_line(
         assert code == 1
         assert err.startswith(f"annotty: error: {immutable_db} is read-only: ")
         assert err.count("\n") == 1
-    # Reading still works.
+    # Reading still works (an export to a file checks the database on a second connection).
     assert run_main(monkeypatch, capsys, "--db", immutable_db, "stats")[0] == 0
+    target = immutable_db.with_name("out.jsonl")
+    assert run_main(monkeypatch, capsys, "--db", immutable_db, "export", "-o", target)[0] == 0
+    assert target.exists()
 
 
 def test_check_writable_passes_a_writable_database(store: Store) -> None:

@@ -44,7 +44,7 @@ from tui.widgets.chips import (
     MUTED,
     database_name,
     entity_legend,
-    join,
+    fit_join,
     label_bar,
     source_name,
 )
@@ -271,13 +271,22 @@ class ArticleScreen(Screen[None]):
         bar = label_bar(self.scheme, current, suggestion, self.label_names)
         self.query_one("#labels", Static).update(self._waiting_bar() or bar)
         position = self.article_position + 1
+        extra = self.status_parts()
         parts = [
             Text(self.actor, style="bold"),
-            *self.status_parts(),
+            *extra,
             Text(f"article {position}/{self.article_count}"),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
-        self.query_one("#status", Static).update(join(parts, self.status_separator))
+        status = self.query_one("#status", Static)
+        # One line that always ends with `sentence N/M`: on a narrow screen the screen's own
+        # pieces give way (the last first), then `article N/M`.
+        width = status.content_region.width or self.app.size.width - 2
+        optional = [*range(len(extra), 0, -1), len(extra) + 1]
+        status.update(fit_join(parts, width, self.status_separator, optional=optional))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_status()
 
     def _waiting_bar(self) -> Text | None:
         """While a write waits for another program's lock, the label bar says so."""

@@ -26,7 +26,7 @@ from annotations.text import counted
 from tui.screens.article_list import ArticleListScreen
 from tui.screens.article_screen import WriteDone, WriteFailed
 from tui.screens.confirm import ConfirmScreen
-from tui.widgets.chips import MUTED, database_name, join, progress_bar, source_name
+from tui.widgets.chips import MUTED, database_name, fit_join, progress_bar, source_name
 from tui.widgets.team_status import assigned_mark, has_team_work, team_status
 
 PAGE = 100
@@ -133,7 +133,9 @@ class LibraryScreen(ArticleListScreen):
         """Whether the screen is at least WIDE columns (the rows' progress bars are drawn so)."""
         self._writes: set[object] = set()
         """Removals handed to the app's writer and not yet committed."""
-        self.title_line = Text()
+        self.title_parts: list[Text] = []
+        """The title line's pieces, fitted to the screen's width when drawn."""
+        self.title_tail: Text | None = None
         self.team_line: Text | None = None
         """Progress on the assignment, or the plan's for a lead (None: no team work here)."""
 
@@ -151,6 +153,7 @@ class LibraryScreen(ArticleListScreen):
         self.query_one(Input).display = False
 
     def on_resize(self, event: events.Resize) -> None:
+        self.draw_title()
         wide = event.size.width >= WIDE
         if wide != self._wide:
             self._wide = wide
@@ -322,25 +325,27 @@ class LibraryScreen(ArticleListScreen):
             decided.append("…", MUTED)
         else:
             decided.append_text(progress_bar(*totals))
-        title = join(
-            [
-                Text("annotty library", style="bold"),
-                Text(shown),
-                Text(self.annotator, style="bold"),
-                decided,
-                database_name(self.store.path),
-            ]
-        )
-        if not self.matches and not search:
-            title.append("\nnothing here: annotty import PATH", MUTED)
-        self.title_line = title
+        self.title_parts = [
+            Text("annotty library", style="bold"),
+            Text(shown),
+            Text(self.annotator, style="bold"),
+            decided,
+            database_name(self.store.path),
+        ]
+        empty = not self.matches and not search
+        self.title_tail = Text("nothing here: annotty import PATH", MUTED) if empty else None
         self.draw_title()
 
     def draw_title(self) -> None:
-        title = self.title_line.copy()
+        widget = self.query_one("#library-title", Static)
+        width = widget.content_region.width or self.app.size.width - 2
+        # One line on any screen: the screen's name goes first, then the progress bar.
+        title = fit_join(self.title_parts, width, optional=[0, 3])
+        if self.title_tail is not None:
+            title.append("\n").append_text(self.title_tail)
         if self.team_line is not None:
             title.append("\n").append_text(self.team_line)
-        self.query_one("#library-title", Static).update(title)
+        widget.update(title)
 
     def _show_detail(self) -> None:
         """The highlighted article's whole source (the column shows its host or file name)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
@@ -14,7 +15,7 @@ from annotations.review import ArticleReview, review_overview
 from annotations.store import Store
 from annotations.text import counted
 from tui.screens.article_list import ArticleListScreen
-from tui.widgets.chips import MUTED, database_name, join, progress_bar
+from tui.widgets.chips import MUTED, database_name, fit_join, progress_bar
 
 
 class ReviewTable(DataTable):
@@ -42,6 +43,7 @@ class ReviewLibraryScreen(ArticleListScreen):
         self.reviewer = reviewer
         self.annotators = list(annotators)
         self.rows: list[ArticleReview] = []
+        self.title_parts: list[Text] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -82,14 +84,21 @@ class ReviewLibraryScreen(ArticleListScreen):
                 table.move_cursor(row=index)
                 break
         open_total = sum(row.open_disagreements for row in self.rows)
-        title = join(
-            [
-                Text("annotty review", style="bold"),
-                Text(counted(len(self.rows), "article")),
-                Text(self.reviewer, style="bold"),
-                Text(f"{counted(open_total, 'disagreement')} without gold"),
-            ]
-        )
+        self.title_parts = [
+            Text("annotty review", style="bold"),
+            Text(counted(len(self.rows), "article")),
+            Text(self.reviewer, style="bold"),
+            Text(f"{counted(open_total, 'disagreement')} without gold"),
+        ]
+        self.draw_title()
+
+    def draw_title(self) -> None:
+        widget = self.query_one("#library-title", Static)
+        width = widget.content_region.width or self.app.size.width - 2
+        title = fit_join(self.title_parts, width, optional=[0])
         title.append("\nreviewing " + ", ".join(self.annotators) + "  ", MUTED)
         title.append_text(database_name(self.store.path))
-        self.query_one("#library-title", Static).update(title)
+        widget.update(title)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.draw_title()

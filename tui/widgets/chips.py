@@ -179,6 +179,39 @@ def join(parts: Iterable[Text], separator: str = "  │  ") -> Text:
     return Text(separator, MUTED).join(parts)
 
 
+NARROW_SEPARATOR = " │ "
+
+
+def fit_join(
+    parts: Sequence[Text],
+    width: int,
+    separator: str = "  │  ",
+    *,
+    optional: Sequence[int] = (),
+) -> Text:
+    """Parts joined on one line of `width` cells: with `separator`, else a narrower one, else
+    leaving out the `optional` parts (indices, the first given left out first); the first part
+    (a name) is shortened last, so the last part (`sentence N/M`) always shows. A width of 0
+    (not laid out yet) keeps everything."""
+    if width <= 0:
+        return join(parts, separator)
+    separators = list(dict.fromkeys([separator, NARROW_SEPARATOR]))
+    line = Text()
+    for dropped in range(len(optional) + 1):
+        left_out = set(optional[:dropped])
+        kept = [part for index, part in enumerate(parts) if index not in left_out]
+        for between in separators:
+            line = join(kept, between)
+            if line.cell_len <= width:
+                return line
+    over = line.cell_len - width
+    first = kept[0].copy()
+    if len(kept) > 1 and first.cell_len - over >= 1:
+        first.truncate(first.cell_len - over, overflow="ellipsis")
+        return join([first, *kept[1:]], separators[-1])
+    return line
+
+
 def votes_gutter_width(
     scheme: Sequence[str], annotators: Sequence[str], widths: Sequence[int] | None = None
 ) -> int:
