@@ -268,3 +268,16 @@ async def test_s_in_the_review_library_and_back(tui_store: Store) -> None:
         assert f"{bar(2, 31)}  2 of 31 sentences" in section(screen, "gold")
         await pilot.press("q")
         assert app.screen is review_library
+
+
+async def test_the_title_fits_a_narrow_screen(tui_store: Store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=(40, 20)) as pilot:
+        screen = await open_stats(pilot)
+        (line,) = screen_text(screen, "#library-title").splitlines()
+        assert line.strip() == "annotty stats  │  db annotty.db"
+        assert "articles" not in line, "left out before the database's name"
+        await pilot.resize_terminal(120, 20)
+        await pilot.pause()
+        title = screen_text(screen, "#library-title")
+        assert "2 articles" in title and "31 sentences" in title
