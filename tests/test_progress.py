@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import SAMPLE_ID, STORY_ID, TALKS_ID
@@ -20,6 +21,7 @@ from rich.console import Console
 from test_cli import decide
 
 import annotations.export
+import tui.progress
 from annotations.decisions import ANNOTATIONS, GOLD, Decisions
 from annotations.export import export_annotty, export_records, export_size
 from annotations.library import get_article
@@ -46,8 +48,11 @@ def test_a_bar_shows_the_count_the_rate_and_the_time_left() -> None:
         assert list(task.each(range(5))) == [0, 1, 2, 3, 4]
     drawn = screen.getvalue()  # the last frame, drawn as the bar closes (then cleared)
     assert task.done == 5
-    assert "exporting" in drawn and BAR in drawn and "5/8" in drawn and "decisions/s" in drawn
+    assert "exporting" in drawn and BAR in drawn and "5/8" in drawn
     assert "-:--:--" in drawn or "0:00:0" in drawn  # the time left
+    # The rate, once Rich has measured one (it needs updates some time apart).
+    measured = SimpleNamespace(finished_speed=None, speed=1234.4, fields={"unit": "decisions"})
+    assert tui.progress._rate(measured) == "1,234 decisions/s"
 
 
 def test_without_a_total_the_count_and_the_time_so_far() -> None:
@@ -72,6 +77,23 @@ def test_the_total_is_counted_when_the_bar_first_shows() -> None:
     with LongWork(enabled=True, delay=0, console=console) as work:
         work.task("exporting", lambda: 40).advance(10)
     assert "10/40" in screen.getvalue()
+
+
+def test_a_tick_per_row_does_not_redraw_per_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, console = terminal()
+    with LongWork(enabled=True, delay=0, console=console) as work:
+        task = work.task("merging", 100_000, unit="rows")
+        task.advance()
+        updates = []
+        update = work._progress.update
+        monkeypatch.setattr(
+            work._progress, "update", lambda *a, **k: updates.append(1) or update(*a, **k)
+        )
+        for _ in range(100_000):
+            task.advance()
+    # The bars are brought up to date every UPDATE_EVERY (0.05) seconds, not on every tick:
+    # 1,000 updates would take 50 s of ticking.
+    assert task.done == 100_001 and 1 <= len(updates) < 1000
 
 
 def test_nothing_is_drawn_when_disabled() -> None:

@@ -22,6 +22,9 @@ T = TypeVar("T")
 
 PROGRESS_DELAY = 1.5
 """Seconds of work before a bar appears."""
+UPDATE_EVERY = 0.05
+"""Seconds between two updates of the bars from the counts (Rich redraws ten times a second):
+a tick per row stays cheap."""
 
 
 _live: list[Any] = []
@@ -56,9 +59,11 @@ class Task:
         """Rich's task id, once drawn."""
 
     def advance(self, amount: int = 1) -> None:
-        """Count `amount` more items done (the core's `tick`)."""
+        """Count `amount` more items done (the core's `tick`; cheap enough to call per row)."""
         self.done += amount
-        self.work.update(self)
+        work = self.work
+        if work.enabled and time.monotonic() >= work.next_update:
+            work.update()
 
     def each(self, items: Iterable[T]) -> Iterator[T]:
         """The items, counting each one as it is handed on."""
@@ -69,11 +74,11 @@ class Task:
     def set_total(self, total: int) -> None:
         """The number of items, once known (the core's `sized`)."""
         self.total = total
-        self.work.update(self)
+        self.work.update(force=True)
 
     def describe(self, description: str) -> None:
         self.description = description
-        self.work.update(self)
+        self.work.update(force=True)
 
     def remove(self) -> None:
         """Take the line away (its part of the work is over)."""
@@ -91,6 +96,8 @@ class LongWork:
         self.delay = PROGRESS_DELAY if delay is None else delay
         self.console = console
         self.started = time.monotonic()
+        self.next_update = 0.0
+        """When `advance` next brings the bars up to date."""
         self.tasks: list[Task] = []
         self._progress: Any = None
 
@@ -121,18 +128,25 @@ class LongWork:
 
         return tick
 
-    def update(self, task: Task) -> None:
+    def update(self, *, force: bool = False) -> None:
+        """Bring the bars up to date with the tasks (at most every UPDATE_EVERY seconds, unless
+        `force`), first drawing them once the delay has passed."""
         if not self.enabled:
             return
+        now = time.monotonic()
+        if not force and now < self.next_update:
+            return
+        self.next_update = now + UPDATE_EVERY
         if self._progress is None:
-            if time.monotonic() - self.started < self.delay:
+            if now - self.started < self.delay:
                 return
             self._start()
-        if task.id is not None:
-            total = None if callable(task.total) else task.total
-            self._progress.update(
-                task.id, completed=task.done, description=task.description, total=total
-            )
+        for task in self.tasks:
+            if task.id is not None:
+                total = None if callable(task.total) else task.total
+                self._progress.update(
+                    task.id, completed=task.done, description=task.description, total=total
+                )
 
     def remove(self, task: Task) -> None:
         if task in self.tasks:
@@ -172,11 +186,13 @@ class LongWork:
 
     def refresh(self) -> None:
         """Draw the bars now (they are otherwise redrawn ten times a second)."""
+        self.update(force=True)
         if self._progress is not None:
             self._progress.refresh()
 
     def close(self) -> None:
         if self._progress is not None:
+            self.update(force=True)  # the last frame, drawn as the bars stop, says where it ended
             self._progress.stop()
             _live.remove(self._progress)
             self._progress = None
