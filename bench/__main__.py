@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import data
-from bench.runner import Run, annotty, probe
+from bench.runner import Run, annotty, compile_sources, probe
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ class Bench:
 
     def prepare(self) -> dict[str, Path]:
         s = self.sizes
+        compile_sources()
         dbs = {
             "one": self.db("one", lambda p, w: data.one_article(p, w, 25)),
             "short": self.db("short", lambda p, w: data.one_article(p, w, s.short)),

@@ -14,6 +14,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def compile_sources() -> None:
+    """Write the bytecode of annotty's modules, as installing annotty does (pip compiles a
+    package when it installs it; Textual's modules, imported by every baseline, are compiled).
+
+    Without it, with PYTHONDONTWRITEBYTECODE set or in a fresh checkout, every measured process
+    would compile annotty's modules from source first: 40-50 ms of a 0.3 s start.
+    """
+    import compileall
+
+    for package in ("annotations", "tui"):
+        compileall.compile_dir(ROOT / package, quiet=2)
+
+
 @dataclass
 class Run:
     seconds: float

@@ -452,3 +452,82 @@ async def test_scrolling_keeps_context_and_shows_the_start_of_a_tall_sentence() 
         view.move_cursor(29)  # back up: the sentence and 2 lines of context above it
         await pilot.pause()
         assert round(view.scroll_y) == view.lines_of(29)[0] - 2
+
+
+def composed(app: App[None]) -> list[list[tuple[str, Style | None]]]:
+    """Every row as the compositor draws it (from the widgets' styles caches): text and style."""
+    strips = app.screen._compositor.render_strips()
+    return [[(s.text, s.style) for s in strip.simplify()] for strip in strips]
+
+
+def composed_afresh(app: App[None], view: ArticleView) -> list[list[tuple[str, Style | None]]]:
+    """The same rows drawn from nothing: the view's line cache emptied, the view and its
+    scrollbar asked to draw everything again."""
+    view._line_cache.clear()
+    view.refresh()
+    view.vertical_scrollbar.refresh()
+    return composed(app)
+
+
+async def test_scrolling_moves_drawn_rows_and_draws_the_same_screen() -> None:
+    # Scrolling moves the rows already drawn (and leaves the scrollbar alone while its thumb
+    # stays put): after any sequence of moves, scrolls and changes the screen must be exactly
+    # what drawing it from nothing gives.
+    blocks = long_article(400)
+    async with ViewApp().run_test(size=SIZE) as pilot:
+        view = await shown(pilot, blocks)
+        height = view.size.height
+        app = pilot.app
+
+        async def check(what: str) -> None:
+            await pilot.pause()
+            drawn = composed(app)
+            assert drawn == composed_afresh(app, view), what
+
+        for index in range(1, 40):  # one sentence at a time: scrolls of one to a few lines
+            view.move_cursor(index)
+            await check(f"down to {index}")
+        view.move_cursor(45)  # a jump of less than a screen
+        await check("jump 45")
+        view.set_gutter(44, Text("new"))
+        view.move_cursor(44)
+        await check("gutter of 44, cursor back up")
+        view.move_cursor(300)  # further than a screen
+        await check("jump 300")
+        for index in range(299, 280, -1):
+            view.move_cursor(index)
+            await check(f"up to {index}")
+        view.scroll_to(y=round(view.scroll_y) + height // 2, animate=False)
+        await check("half a screen by the mouse")
+        view.scroll_to(y=round(view.scroll_y) - 3, animate=False)
+        await check("three lines back")
+        view.set_filter(range(0, 400, 7))
+        view.move_cursor(210)
+        await check("filtered")
+        view.set_filter(None)
+        view.move_cursor(399)
+        await check("the end")
+
+
+async def test_a_one_line_scroll_styles_only_the_new_and_changed_lines() -> None:
+    blocks = [SentenceBlock(f"Sentence {index}.", 0) for index in range(200)]
+    async with ViewApp().run_test(size=SIZE) as pilot:
+        view = await shown(pilot, blocks)
+        height = view.size.height
+        view.move_cursor(height - 3)  # the last line that needs no scroll
+        await pilot.pause()
+        top = round(view.scroll_y)
+        styled: list[int] = []
+        original = view._styles_cache.render_line
+
+        def counting(styles, y, *args, **kwargs):  # type: ignore[no-untyped-def]
+            styled.append(y)
+            return original(styles, y, *args, **kwargs)
+
+        view._styles_cache.render_line = counting  # type: ignore[method-assign]
+        view.move_cursor(height - 2)
+        await pilot.pause()
+        assert round(view.scroll_y) == top + 1
+        # The row scrolled in, and the rows of the old and the new cursor sentence.
+        assert sorted(styled) == [height - 4, height - 3, height - 1]
+        assert composed(pilot.app) == composed_afresh(pilot.app, view)

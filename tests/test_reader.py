@@ -17,11 +17,14 @@ from textual.widgets import DataTable, Static
 
 from annotations.decisions import ANNOTATIONS, Decisions
 from annotations.export import export_records
+from annotations.model import UNDECIDED, Decision
+from annotations.scheme import display_names
 from annotations.store import Store
 from tui.screens.article_screen import POSITION_SAVE_DELAY, ArticleScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_view import ArticleView
+from tui.widgets.chips import label_bar
 from tui.widgets.entity_colors import ENTITY_COLORS
 from tui_helpers import (
     ANNOTATOR,
@@ -479,3 +482,29 @@ async def test_the_position_is_saved_soon_after_a_move_without_leaving(tui_store
             ).fetchall()
         assert saved == [(ANNOTATOR, "reader", SAMPLE_ID, 2)]
         assert app.is_running
+
+
+async def test_the_label_bar_gets_a_second_line_when_it_grows_and_gives_it_back(
+    tui_store: Store,
+) -> None:
+    # The status line and the label bar are updated without a layout while they stay one line;
+    # a bar that grows past the terminal's width must still get the lines it needs.
+    names = display_names(tui_store)
+    undecided = label_bar(SCHEME, UNDECIDED, None, names).cell_len
+    no_label = label_bar(SCHEME, Decision((), decided=True), None, names).cell_len
+    assert no_label > undecided
+    app = make_app(tui_store)
+    async with app.run_test(size=(undecided + 2, 30)) as pilot:  # the bar has 1 cell of padding
+        screen = reader(app)
+        bar = screen.query_one("#labels", Static)
+        assert bar.size.height == 1, widget_lines(bar)
+        for keys, wanted, height in (
+            (["space"], "not decided", 1),  # decided "no label", on to the next
+            (["k"], "decided: no label", 2),
+            (["j"], "not decided", 1),
+            (["k"], "decided: no label", 2),
+        ):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert bar.size.height == height, (keys, widget_lines(bar))
+            assert wanted in " ".join(widget_lines(bar)), (keys, widget_lines(bar))

@@ -16,8 +16,6 @@ from annotations.suggest import Suggester
 from annotations.team import first_assigned
 from tui.commands import ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows, own_bindings
-from tui.screens.library import LibraryScreen
-from tui.screens.review_library import ReviewLibraryScreen
 from tui.writer import Writer
 
 
@@ -80,6 +78,9 @@ class AnnottyApp(App[None]):
     def show_library(self) -> None:
         """Leave an article for the library: the one beneath it, or a new one if the app
         started on the article."""
+        from tui.screens.library import LibraryScreen
+        from tui.screens.review_library import ReviewLibraryScreen
+
         if len(self.screen_stack) > 2 and isinstance(
             self.screen_stack[-2], (LibraryScreen, ReviewLibraryScreen)
         ):
@@ -88,7 +89,11 @@ class AnnottyApp(App[None]):
             self.switch_screen(self.new_library())
 
     def new_library(self) -> Screen:
-        """The annotator's library, or, when reviewing, the review library."""
+        """The annotator's library, or, when reviewing, the review library (imported when
+        first shown: the app opens on an article, and its first frame waits for its imports)."""
+        from tui.screens.library import LibraryScreen
+        from tui.screens.review_library import ReviewLibraryScreen
+
         if self.review_annotators:
             return ReviewLibraryScreen(self.store, self.annotator, self.review_annotators)
         return LibraryScreen(self.store, self.annotator)

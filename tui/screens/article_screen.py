@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
 from annotations.errors import DatabaseLocked
@@ -48,6 +48,7 @@ from tui.widgets.chips import (
     label_bar,
     source_name,
 )
+from tui.widgets.key_footer import KeyFooter
 
 POSITION_SAVE_DELAY = 0.5
 """Seconds of stillness before the cursor position is written (decisions are written at once)."""
@@ -61,6 +62,15 @@ def _label_binding(key: int) -> Binding:
         show=False,
         id=f"toggle-label-{key}",
     )
+
+
+def _update_line(widget: Static, text: Text) -> None:
+    """Show `text` in a one-line Static, laying the screen out again only if its height may
+    change: a key press updates the status line and the label bar, and a layout redraws every
+    widget of the screen."""
+    width = widget.content_region.width
+    fits = 0 < text.cell_len <= width and "\n" not in text.plain
+    widget.update(text, layout=not (fits and widget.content_region.height == 1))
 
 
 class WriteDone(Message):
@@ -161,7 +171,7 @@ class ArticleScreen(Screen[None]):
         yield Static(id="labels")
         yield Static(id="legend")
         yield Static(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def compose_header(self) -> ComposeResult:
         """Extra widgets between the title and the article (the review's column heads)."""
@@ -269,7 +279,7 @@ class ArticleScreen(Screen[None]):
         current = self.state(self.cursor) if sentences else UNDECIDED
         suggestion = self.suggestion_at(self.cursor) if sentences else None
         bar = label_bar(self.scheme, current, suggestion, self.label_names)
-        self.query_one("#labels", Static).update(self._waiting_bar() or bar)
+        _update_line(self.query_one("#labels", Static), self._waiting_bar() or bar)
         position = self.article_position + 1
         extra = self.status_parts()
         parts = [
@@ -283,7 +293,7 @@ class ArticleScreen(Screen[None]):
         # pieces give way (the last first), then `article N/M`.
         width = status.content_region.width or self.app.size.width - 2
         optional = [*range(len(extra), 0, -1), len(extra) + 1]
-        status.update(fit_join(parts, width, self.status_separator, optional=optional))
+        _update_line(status, fit_join(parts, width, self.status_separator, optional=optional))
 
     def on_resize(self, event: events.Resize) -> None:
         self.refresh_status()

@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotations.agreement import compute_agreement
 from annotations.decisions import GOLD, Span, decisions_by_sentence, ignored_by_sentence
@@ -22,6 +22,7 @@ from annotations.review import (
 from annotations.store import Store
 from tui.screens.article_screen import ArticleScreen
 from tui.widgets.chips import MUTED, progress_bar, votes_gutter, votes_gutter_width
+from tui.widgets.key_footer import KeyFooter
 
 
 class ReviewScreen(ArticleScreen):
@@ -97,7 +98,7 @@ class ReviewScreen(ArticleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         # Every review key must fit an 80-column footer (the palette is still on ctrl+p).
-        footer = self.query_one(Footer)
+        footer = self.query_one(KeyFooter)
         footer.compact = True
         footer.show_command_palette = False
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from math import ceil
 from typing import ClassVar, overload
 
 from rich.segment import Segment
@@ -26,6 +27,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from tui.widgets.entity_colors import span_style, with_types
@@ -45,6 +47,29 @@ CURSOR_MARKER = "▌"
 
 CONTEXT_LINES = 2
 """Lines kept visible above and below the cursor sentence when scrolling to it."""
+
+
+def _thumb(bar: ScrollBar, position: float) -> tuple[int, int] | None:
+    """Where a vertical scrollbar draws its thumb, in eighths of a cell, as Textual's
+    ``ScrollBarRender.render_bar`` computes it (None: no thumb is drawn)."""
+    size = bar.size.height
+    virtual = ceil(bar.window_virtual_size)
+    window = ceil(bar.window_size if bar.window_size < bar.window_virtual_size else 0)
+    if not (window and size and virtual and size != virtual):
+        return None
+    thumb = max(1, window / (virtual / size))
+    offset = (size - thumb) * (position / (virtual - window))
+    start = int(offset * 8)
+    return start, start + ceil(thumb * 8)
+
+
+def _move_thumb(bar: ScrollBar, position: float) -> None:
+    """Give a vertical scrollbar its new position, redrawing it only if the thumb moves."""
+    position = bar.validate_position(position)
+    if _thumb(bar, position) == _thumb(bar, bar.position):
+        bar.set_reactive(ScrollBar.position, position)
+    else:
+        bar.position = position
 
 
 @dataclass(frozen=True)
@@ -449,6 +474,45 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if new_top is not None:
             # force: right after a relayout the scrollbar may not be shown yet.
             self.scroll_to(y=new_top, animate=False, force=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Scroll by moving the lines already drawn: only the lines scrolled in are drawn anew.
+
+        Textual's ScrollView redraws every row of the view on any scroll (each row goes through
+        ``render_line`` and then the styles cache, which adds the widget's background and
+        filters), and the scrollbar's every row. The styles cache keeps the finished rows by
+        their row in the view; moving its rows by the scroll distance keeps those still visible,
+        so a one-line scroll costs one line in any article. The scrollbar is redrawn when its
+        thumb moves (in a long article, once in many lines).
+        """
+        old, new = round(old_value), round(new_value)
+        cache = self._styles_cache
+        height = self.size.height
+        shift = new - old
+        moved: tuple[dict[int, Strip], set[int]] | None = None
+        if shift and abs(shift) < height and self._rows_are_lines():
+            moved = (
+                {y - shift: s for y, s in cache._cache.items() if 0 <= y - shift < height},
+                {y - shift for y in cache._dirty_lines if 0 <= y - shift < height},
+            )
+        if self.show_vertical_scrollbar:
+            _move_thumb(self.vertical_scrollbar, new_value)
+        if shift:
+            self.refresh(self.size.region)  # marks every row to redraw
+        if moved is not None:
+            rows, dirty = moved
+            cache._cache = rows
+            cache._dirty_lines = dirty | {y for y in range(height) if y not in rows}
+
+    def _rows_are_lines(self) -> bool:
+        """Whether each row of the widget shows exactly one content line (no border or padding
+        offsets them), and the styles cache is the one this view knows how to move."""
+        cache = self._styles_cache
+        return (
+            not self.styles.gutter
+            and isinstance(getattr(cache, "_cache", None), dict)
+            and isinstance(getattr(cache, "_dirty_lines", None), set)
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         """Rewrap when the text width changes, and finish a scroll asked for before layout."""
