@@ -172,25 +172,33 @@ class Listing:
     def totals(self, store: Store) -> tuple[int, int]:
         """(sentences the annotator decided, sentences) over the listed articles.
 
-        Read from narrow indexes: the articles' sizes (`articles_sizes`), the annotator's
-        progress (`annotations_progress`) and the articles' ids (the primary key's index)."""
+        Read from narrow tables and indexes: the articles' sizes (`article_sizes`), the
+        annotator's progress (`annotations_progress`) and the articles' ids (the primary key's
+        index)."""
         params = self._params()
         if not self.search:
             decided = store.value(
                 "SELECT count(*) FROM annotations WHERE annotator = :annotator AND decided = 1",
                 params,
             )
-            sentences = store.value("SELECT coalesce(sum(sentence_count), 0) FROM articles")
+            sentences = store.value("SELECT coalesce(sum(sentences), 0) FROM article_sizes")
             return int(decided or 0), int(sentences or 0)  # type: ignore[call-overload]
         if self._substring():
-            sizes, ids = "articles a", "articles a"
+            ids = "articles a"
+            sentences = store.value(
+                "SELECT coalesce(sum(a.sentence_count), 0) FROM articles a"
+                f" WHERE {self._matches('a.rowid', 'a')}",
+                params,
+            )
         else:
-            sizes = "articles a INDEXED BY articles_sizes"
             ids = "articles a INDEXED BY sqlite_autoindex_articles_1"
+            # Each match looked up by rowid in the narrow table of sizes.
+            sentences = store.value(
+                f"SELECT coalesce(sum(s.sentences), 0) FROM ({_FTS_ROWIDS}) f"
+                " JOIN article_sizes s ON s.article = f.rowid",
+                params,
+            )
         matches = self._matches("a.rowid", "a")
-        sentences = store.value(
-            f"SELECT coalesce(sum(a.sentence_count), 0) FROM {sizes} WHERE {matches}", params
-        )
         # From the annotator's decisions, counted per article, to the matches among those
         # articles: nothing read for someone who has decided nothing.
         decided = store.value(
@@ -211,7 +219,9 @@ def rows(store: Store, annotator: str, rowids: Sequence[int]) -> list[ArticleSum
         chunk = list(rowids[offset : offset + 500])
         marks = ",".join("?" * len(chunk))
         query = store.conn.execute(
-            "SELECT a.id, a.title, a.source, a.sentence_count,"
+            # The size from the narrow table: the row's own comes after its text.
+            "SELECT a.id, a.title, a.source,"
+            " (SELECT s.sentences FROM article_sizes s WHERE s.article = a.rowid),"
             " (SELECT count(*) FROM annotations n WHERE n.annotator = ? AND n.decided = 1"
             " AND n.article_id = a.id),"
             " EXISTS (SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.annotator = ?),"
