@@ -32,6 +32,7 @@ class ReviewLibraryScreen(ArticleListScreen):
 
     BINDINGS = [
         Binding("enter", "open", "Review", id="open-review", tooltip="Review the article"),
+        Binding("s", "stats", "Stats", id="stats", tooltip="Progress, labels and agreement"),
         Binding("j", "cursor(1)", "Down", show=False, id="review-library-down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="review-library-up"),
         Binding("q", "app.quit", "Quit", id="quit"),
