@@ -12,6 +12,8 @@ too (annotations.line_import), after the articles they name.
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,12 +25,15 @@ from annotations.language import detect_language, language_name
 from annotations.library import add_article, existing_ids
 from annotations.line_import import LineImport
 from annotations.model import ArticleInput
-from annotations.nlp import Pipeline, analyse, load_pipeline
+from annotations.nlp import Pipeline, analyse, analyse_stream, load_pipeline
 from annotations.store import Store
 from annotations.text import article_id, counted
 
 BATCH_ARTICLES = 200
-"""Articles analysed and committed together: bounds memory and the time a write lock is held."""
+"""Articles committed together: bounds memory and the time a write lock is held."""
+PARALLEL_BYTES = 4_000_000
+"""A JSONL file at least this long is analysed in two processes: below it, starting the second
+process and moving documents between them cost more than the second core gives."""
 
 
 class Progress(Protocol):
@@ -125,7 +130,8 @@ class Importer:
             foreign = self._read_jsonl(path, result)
         else:
             contents = read_file(path)
-            self._add_articles(path, contents.articles, result, set())
+            articles = self._new_articles(contents.articles, result, set())
+            self._store_articles(path, iter(articles), sum(len(a.text) for a in articles))
             result.problems = list(contents.problems)
             foreign = contents.foreign
         result.problems.sort(key=_line_number)
@@ -139,59 +145,93 @@ class Importer:
         return result
 
     def _read_jsonl(self, path: Path, result: FileResult) -> list:
-        """Stream a JSONL file: articles are analysed and stored a batch at a time, annotation
-        lines applied a batch at a time (those naming an article of this file once it is
-        stored); returns the other tools' decisions, applied last.
+        """Stream a JSONL file: articles are analysed as they are read and stored a batch at a
+        time, annotation lines applied a batch at a time (those naming an article of this file
+        once it is stored); returns the other tools' decisions, applied last.
 
         Raises:
             InputError: the file cannot be read, or no line of it could.
         """
         lines = LineImport(self.store, tick=self.tick)
-        articles: list[ArticleInput] = []
         foreign: list = []
         seen: set[str] = set()
         read = False
-        for kind, item in jsonl_items(path, jsonl_lines(path)):
-            if kind == "problem":
-                result.problems.append(item)
-                continue
-            read = True
-            if kind == "annotation":
-                lines.add(item)
-            elif kind == "article":
-                articles.append(item)
-                if len(articles) >= BATCH_ARTICLES:
-                    self._add_articles(path, articles, result, seen)
-                    articles = []
-            else:
-                foreign.append(item)
+
+        def new_articles() -> Iterator[ArticleInput]:
+            nonlocal read
+            batch: list[ArticleInput] = []
+            for kind, item in jsonl_items(path, jsonl_lines(path)):
+                if kind == "problem":
+                    result.problems.append(item)
+                    continue
+                read = True
+                if kind == "annotation":
+                    lines.add(item)
+                elif kind == "article":
+                    batch.append(item)
+                    if len(batch) >= BATCH_ARTICLES:
+                        yield from self._new_articles(batch, result, seen)
+                        batch = []
+                else:
+                    foreign.append(item)
+            yield from self._new_articles(batch, result, seen)
+
+        try:
+            size = path.stat().st_size
+        except OSError:  # reading it will say why, in one line
+            size = 0
+        self._store_articles(path, new_articles(), size, parallel=size >= PARALLEL_BYTES)
         if not read:
             raise InputError(unreadable_jsonl(result.problems))
-        self._add_articles(path, articles, result, seen)
         # After the articles: annotation lines may name articles of the same file.
         applied = lines.finish()
         result.annotations = applied.decisions
         result.problems.extend(applied.problems)
         return foreign
 
-    def _add_articles(
-        self, path: Path, articles: list[ArticleInput], result: FileResult, seen: set[str]
-    ) -> None:
-        """Analyse and store one batch of a file's articles (those not stored yet, nor `seen`
-        earlier in the file), counting them in `result`. Whole articles, a transaction per
-        BATCH_ARTICLES: an import killed half-way leaves only whole articles, and importing
-        again adds the rest."""
+    def _new_articles(
+        self, articles: list[ArticleInput], result: FileResult, seen: set[str]
+    ) -> list[ArticleInput]:
+        """Of a batch of a file's articles, those neither stored nor `seen` earlier in the file,
+        each with its language; all are counted in `result`."""
         ids, new = self._split_new(articles, seen)
         new = [replace(article, language=detect_language(article.text)) for article in new]
         result.article_ids.extend(ids)
         result.duplicates += len(articles) - len(new)
         result.new_articles += len(new)
-        for offset in range(0, len(new), BATCH_ARTICLES):
-            batch = self._analyse(path, new[offset : offset + BATCH_ARTICLES])
-            with self.store.write():
-                for article, analysis in batch:
-                    add_article(self.store, article, analysis, self.pipeline.name)
         result.warnings.extend(self._language_warnings(new))
+        return new
+
+    def _store_articles(
+        self, path: Path, articles: Iterator[ArticleInput], size: int, *, parallel: bool = False
+    ) -> None:
+        """Analyse articles as they come and store them BATCH_ARTICLES at a time, each batch one
+        transaction of whole articles: an import killed half-way leaves only whole articles,
+        and importing again adds the rest. The pipeline is loaded only if an article comes.
+
+        Args:
+            size: how much there is to analyse (characters; a file's bytes), for the progress bar.
+            parallel: analyse in two processes (worth it only for a long file).
+        """
+        first = next(articles, None)
+        if first is None:
+            return
+        pipeline = self.pipeline
+        texts = ((article, article.text) for article in itertools.chain([first], articles))
+        self.progress.begin(path.name, size)
+        try:
+            analysed = analyse_stream(
+                pipeline,
+                texts,
+                n_process=2 if parallel and (os.cpu_count() or 1) > 1 else 1,
+                progress=self.progress.advance,
+            )
+            while batch := list(itertools.islice(analysed, BATCH_ARTICLES)):
+                with self.store.write():
+                    for article, analysis in batch:
+                        add_article(self.store, article, analysis, pipeline.name)
+        finally:
+            self.progress.end()
 
     def _import_foreign(self, path: Path, decisions: list, result: FileResult) -> None:
         """Decisions made in another tool: matched to stored sentences (unmatched texts become

@@ -218,21 +218,3 @@ def stats(store: Store) -> Stats:
         for name in names:
             per_label[name] = per_label.get(name, 0) + count
     return result
-
-
-def next_unfinished_article(store: Store, annotator: str, after: str) -> str | None:
-    """The first article after `after` in library order (wrapping round) with a sentence the
-    annotator has not decided, or None when every other article is done."""
-    query = """
-        SELECT a.id FROM articles a
-        WHERE a.rowid {op} (SELECT rowid FROM articles WHERE id = :after) AND a.sentence_count > (
-            SELECT count(*) FROM annotations n
-            WHERE n.article_id = a.id AND n.annotator = :annotator AND n.decided
-        )
-        ORDER BY a.rowid LIMIT 1
-    """
-    for op in (">", "<"):
-        found = store.value(query.format(op=op), {"after": after, "annotator": annotator})
-        if isinstance(found, str):
-            return found
-    return None

@@ -148,7 +148,8 @@ class LineImport:
             return (
                 f"text does not match sentence {line.start}-{line.end} of article {line.article_id}"
             )
-        unknown = set(line.labels) - self._in_scheme
+        unknown = set() if self._in_scheme.issuperset(line.labels) else set(line.labels)
+        unknown -= self._in_scheme
         if line.votes:
             unknown |= {name for vote in line.votes.values() for name in vote} - self._in_scheme
         if unknown:

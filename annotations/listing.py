@@ -172,25 +172,33 @@ class Listing:
     def totals(self, store: Store) -> tuple[int, int]:
         """(sentences the annotator decided, sentences) over the listed articles.
 
-        Read from narrow indexes: the articles' sizes (`articles_sizes`), the annotator's
-        progress (`annotations_progress`) and the articles' ids (the primary key's index)."""
+        Read from narrow tables and indexes: the articles' sizes (`article_sizes`), the
+        annotator's progress (`annotations_progress`) and the articles' ids (the primary key's
+        index)."""
         params = self._params()
         if not self.search:
             decided = store.value(
                 "SELECT count(*) FROM annotations WHERE annotator = :annotator AND decided = 1",
                 params,
             )
-            sentences = store.value("SELECT coalesce(sum(sentence_count), 0) FROM articles")
+            sentences = store.value("SELECT coalesce(sum(sentences), 0) FROM article_sizes")
             return int(decided or 0), int(sentences or 0)  # type: ignore[call-overload]
         if self._substring():
-            sizes, ids = "articles a", "articles a"
+            ids = "articles a"
+            sentences = store.value(
+                "SELECT coalesce(sum(a.sentence_count), 0) FROM articles a"
+                f" WHERE {self._matches('a.rowid', 'a')}",
+                params,
+            )
         else:
-            sizes = "articles a INDEXED BY articles_sizes"
             ids = "articles a INDEXED BY sqlite_autoindex_articles_1"
+            # Each match looked up by rowid in the narrow table of sizes.
+            sentences = store.value(
+                f"SELECT coalesce(sum(s.sentences), 0) FROM ({_FTS_ROWIDS}) f"
+                " JOIN article_sizes s ON s.article = f.rowid",
+                params,
+            )
         matches = self._matches("a.rowid", "a")
-        sentences = store.value(
-            f"SELECT coalesce(sum(a.sentence_count), 0) FROM {sizes} WHERE {matches}", params
-        )
         # From the annotator's decisions, counted per article, to the matches among those
         # articles: nothing read for someone who has decided nothing.
         decided = store.value(
@@ -211,7 +219,9 @@ def rows(store: Store, annotator: str, rowids: Sequence[int]) -> list[ArticleSum
         chunk = list(rowids[offset : offset + 500])
         marks = ",".join("?" * len(chunk))
         query = store.conn.execute(
-            "SELECT a.id, a.title, a.source, a.sentence_count,"
+            # The size from the narrow table: the row's own comes after its text.
+            "SELECT a.id, a.title, a.source,"
+            " (SELECT s.sentences FROM article_sizes s WHERE s.article = a.rowid),"
             " (SELECT count(*) FROM annotations n WHERE n.annotator = ? AND n.decided = 1"
             " AND n.article_id = a.id),"
             " EXISTS (SELECT 1 FROM assignments g WHERE g.article_id = a.id AND g.annotator = ?),"
@@ -266,3 +276,37 @@ def article_position(store: Store, annotator: str, identity: str) -> tuple[int, 
     if assigned:
         return int(assigned_before), int(total)
     return int(assigned_total + all_before - assigned_before), int(total)
+
+
+def next_unfinished_article(store: Store, annotator: str, after: str) -> str | None:
+    """The first article after `after` in the annotator's library order (their assigned articles
+    first), wrapping round, with a sentence they have not decided; None when every other article
+    is done (or `after` is not in the library)."""
+    start = Listing(annotator).place(store, after)
+    if start is None:
+        return None
+    first, second = (ASSIGNED, OTHERS) if start.part == ASSIGNED else (OTHERS, ASSIGNED)
+    end = 1 << 62
+    # The rest of this part, the other part whole, then this part up to the article.
+    for part, low, high in ((first, start.rowid, end), (second, 0, end), (first, 0, start.rowid)):
+        unfinished = (
+            "a.rowid > :low AND a.rowid < :high AND s.sentences > (SELECT count(*)"
+            " FROM annotations n WHERE n.article_id = a.id AND n.annotator = :annotator"
+            " AND n.decided)"
+        )
+        if part == ASSIGNED:
+            sql = (
+                "SELECT a.id FROM assignments g JOIN articles a ON a.id = g.article_id"
+                " JOIN article_sizes s ON s.article = a.rowid"
+                f" WHERE g.annotator = :annotator AND {unfinished} ORDER BY a.rowid LIMIT 1"
+            )
+        else:
+            sql = (
+                "SELECT a.id FROM articles a JOIN article_sizes s ON s.article = a.rowid"
+                f" WHERE {unfinished} AND a.rowid NOT IN ({_ASSIGNED_ROWIDS})"
+                " ORDER BY a.rowid LIMIT 1"
+            )
+        found = store.value(sql, {"annotator": annotator, "low": low, "high": high})
+        if isinstance(found, str):
+            return found
+    return None

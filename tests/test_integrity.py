@@ -336,16 +336,15 @@ def test_a_killed_import_leaves_whole_articles_and_a_rerun_completes_it(
     texts = [f"Story number {n}.\n\nFighting went on in town {n}. Talks did not." for n in range(5)]
     path = write_jsonl(tmp_path / "many.jsonl", [{"text": text} for text in texts])
     monkeypatch.setattr(importer_module, "BATCH_ARTICLES", 2)
-    real = importer_module.analyse
-    calls = []
+    real = importer_module.analyse_stream
 
-    def killed_on_the_third_batch(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
+    def killed_in_the_third_batch(*args, **kwargs):
+        for number, analysed in enumerate(real(*args, **kwargs)):
+            if number == 4:
+                raise KeyboardInterrupt
+            yield analysed
 
-    monkeypatch.setattr(importer_module, "analyse", killed_on_the_third_batch)
+    monkeypatch.setattr(importer_module, "analyse_stream", killed_in_the_third_batch)
     with pytest.raises(KeyboardInterrupt):
         Importer(empty_store, pipeline_loader=loader).import_file(path)
     assert not empty_store.conn.in_transaction
@@ -355,7 +354,7 @@ def test_a_killed_import_leaves_whole_articles_and_a_rerun_completes_it(
     ).fetchall()
     assert len(whole) == 4
     assert all(count == stored > 0 for count, stored in whole)
-    monkeypatch.setattr(importer_module, "analyse", real)
+    monkeypatch.setattr(importer_module, "analyse_stream", real)
     result = Importer(empty_store, pipeline_loader=loader).import_file(path)
     assert (result.new_articles, result.duplicates) == (1, 4)
     assert len(article_ids(empty_store)) == 5

@@ -506,6 +506,13 @@ def test_label_studio_config_on_the_command_line(decided: Path) -> None:
     view = ET.fromstring(result.stdout)
     assert view.tag == "View"
     assert [c.get("value") for c in view.find("Choices") or []] == SCHEME
+    # The entity labels the database's articles carry, for Label Studio's span labels.
+    with Store.open(decided) as store:
+        carried = [row[0] for row in store.conn.execute(
+            "SELECT DISTINCT label FROM entities ORDER BY label")]  # fmt: skip
+    labels = view.find("Labels")
+    assert carried and labels is not None
+    assert [label.get("value") for label in labels] == carried
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,8 @@ from annotations.importer import Importer
 from annotations.library import article_ids, get_article
 from annotations.limits import check_time, time_checker
 from annotations.merge import MergeCounts, offer
-from annotations.model import AnnotationInput, Decision
+from annotations.model import Analysis, AnnotationInput, Decision
+from annotations.nlp import analyse, analyse_stream
 from annotations.scheme import get_labels, in_scheme_order
 from annotations.store import Store
 from annotations.text import article_id, has_controls, strip_controls
@@ -372,3 +373,70 @@ def test_story_lines_are_read_quickly_and_right(tiny: Store) -> None:
     record = line_for(tiny, STORY_ID, 0, origin="typed", ignored=True, labels=[])
     first, again = reader.read(record, 4), reader.read(record, 4)
     assert first == again == read_line(record, 4)
+
+
+# --- articles streamed through spaCy -------------------------------------------------------------
+
+
+def test_analyse_stream_yields_each_text_when_done_in_order(pipeline) -> None:
+    texts = ["Talks resumed in Geneva.\n\nTroops left Homs.", "\t", "Rain fell in Paris."]
+    pulled: list[int] = []
+
+    def items():
+        for number, text in enumerate(texts):
+            pulled.append(number)
+            yield number, text
+
+    found = list(analyse_stream(pipeline, items(), batch_size=1))
+    assert [key for key, _ in found] == [0, 1, 2]
+    assert found[1][1] == Analysis([], [])  # no paragraph: nothing to find, still in its place
+    assert [analysis for _, analysis in found] == analyse(pipeline, texts)
+    assert pulled == [0, 1, 2]
+
+
+def test_a_long_file_is_analysed_in_two_processes_alike(
+    tmp_path: Path, loader: CountingLoader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two spaCy processes store what one stores; annotation lines in the same file wait for
+    their articles, which come back from the other processes."""
+    texts = [f"Talks number {n} resumed in Geneva.\n\nTroops left Homs." for n in range(9)]
+    line = {"start": 0, "labels": ["military"], "annotator": "alice",
+            "updated_at": "2024-01-01T00:00:00Z"}  # fmt: skip
+    records = []
+    for text in texts:
+        first = text.partition("\n")[0]
+        records += [
+            {"text": text},
+            {**line, "article_id": article_id(text), "end": len(first), "text": first},
+        ]
+    path = write_jsonl(tmp_path / "long.jsonl", records)
+    dumps = []
+    for parallel in (False, True):
+        monkeypatch.setattr("annotations.importer.PARALLEL_BYTES", 0 if parallel else 1 << 40)
+        monkeypatch.setattr("annotations.importer.BATCH_ARTICLES", 4)
+        with Store.open(tmp_path / f"{parallel}.db") as store:
+            result = Importer(store, pipeline_loader=loader).import_file(path)
+            assert (result.message, result.problems) == ("9 articles, 9 annotations", [])
+            dumps.append(
+                [
+                    store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+                    for table in ("sentences", "entities", "annotations")
+                ]
+                + [store.conn.execute("SELECT id, title, language FROM articles").fetchall()]
+            )
+    assert dumps[0] == dumps[1]
+
+
+def test_a_missing_or_unreadable_jsonl_file_is_an_error_result(
+    tmp_path: Path, tiny: Store, loader: CountingLoader
+) -> None:
+    importer = Importer(tiny, pipeline_loader=loader)
+    missing = importer.import_file(tmp_path / "gone.jsonl")
+    assert (missing.status, missing.message) == ("error", "no such file or directory")
+    (tmp_path / "folder.jsonl").mkdir()
+    folder = importer.import_file(tmp_path / "folder.jsonl")
+    assert (folder.status, folder.message) == ("error", "is a directory, not a file")
+    (tmp_path / "nul.jsonl").write_bytes(b'{"text": "a"}\n\x00\x01')
+    binary = importer.import_file(tmp_path / "nul.jsonl")
+    assert (binary.status, binary.message) == ("error", "binary file, not text")
+    assert annotations(tiny) == [] and loader.calls == 0

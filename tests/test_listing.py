@@ -208,3 +208,74 @@ def test_entities_between_reads_one_sentences_entities(empty_store: Store) -> No
     assert found == article.entities_in(second)
     assert [e.text for e in found] == ["Russia", "Geneva", "Paris"]
     assert get_article(empty_store, identity, entities=False).entities == []
+
+
+def sizes(store: Store) -> dict[int, int]:
+    return dict(store.conn.execute("SELECT article, sentences FROM article_sizes"))
+
+
+def articles_sizes(store: Store) -> dict[int, int]:
+    return dict(store.conn.execute("SELECT rowid, sentence_count FROM articles"))
+
+
+def test_the_narrow_table_of_sizes_follows_the_articles(library) -> None:
+    from annotations.remove import remove_articles
+
+    store, ids = library
+    assert sizes(store) == articles_sizes(store) and len(sizes(store)) == 30
+    remove_articles(store, [ids[3], ids[4]])
+    with store.write():
+        store.conn.execute("UPDATE articles SET sentence_count = 7 WHERE id = ?", (ids[5],))
+        text = "One. Two. Three."
+        add_article(store, ArticleInput(text), Analysis([(0, 4), (5, 9), (10, 16)], []), None)
+    assert sizes(store) == articles_sizes(store) and len(sizes(store)) == 29
+    assert 7 in sizes(store).values() and 3 in sizes(store).values()
+    assert Listing("alice").totals(store) == (0, 2 * 27 + 7 + 3)
+    assert Listing("alice", "homs").totals(store) == (0, 2 * 18 + 7)
+
+
+def test_an_older_database_gets_its_sizes_when_opened(tmp_path) -> None:
+    path = tmp_path / "old.db"
+    with Store.open(path) as store:
+        with store.write():
+            for number in range(5):
+                text = "A sentence. " * (number + 1)
+                spans = [(12 * n, 12 * n + 11) for n in range(number + 1)]
+                add_article(store, ArticleInput(text.strip()), Analysis(spans, []), None)
+        with store.write():
+            # As a database of schema 4 was: no table of sizes.
+            for trigger in ("article_sizes_ai", "article_sizes_ad", "article_sizes_au"):
+                store.conn.execute(f"DROP TRIGGER {trigger}")
+            store.conn.execute("DROP TABLE article_sizes")
+            store.conn.execute("PRAGMA user_version = 4")
+    with Store.open(path) as store:
+        assert sizes(store) == articles_sizes(store)
+        assert sorted(sizes(store).values()) == [1, 2, 3, 4, 5]
+
+
+def test_the_next_unfinished_article_follows_the_library_order_and_wraps(library) -> None:
+    from annotations.listing import next_unfinished_article
+
+    store, ids = library
+    assign(store, "alice", [ids[10], ids[5]])
+    mine = Decisions(store, ANNOTATIONS, "alice", SCHEME)
+
+    def finish(identity: str) -> None:
+        mine.decide_many(
+            identity, [(s.span, [], None) for s in get_article(store, identity).sentences]
+        )
+
+    assert next_unfinished_article(store, "alice", ids[5]) == ids[10], "assigned ones first"
+    assert next_unfinished_article(store, "alice", ids[10]) == ids[0], "then the others"
+    finish(ids[0])
+    finish(ids[1])
+    assert next_unfinished_article(store, "alice", ids[10]) == ids[2]
+    assert next_unfinished_article(store, "alice", ids[29]) == ids[5], "wrapping round"
+    finish(ids[5])
+    assert next_unfinished_article(store, "alice", ids[29]) == ids[10]
+    for identity in ids:
+        if identity != ids[7]:
+            finish(identity)
+    assert next_unfinished_article(store, "alice", ids[10]) == ids[7]
+    assert next_unfinished_article(store, "alice", ids[7]) is None, "only itself is left"
+    assert next_unfinished_article(store, "bob", ids[29]) == ids[0], "bob's order is the import's"

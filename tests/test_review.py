@@ -287,6 +287,8 @@ async def test_q_leaves_for_the_review_library_and_enter_reviews_there(tui_store
         await pilot.press("a", "q")
         library = app.screen
         assert isinstance(library, ReviewLibraryScreen)
+        await app.workers.wait_for_complete()  # the overview is counted in a worker
+        await pilot.pause()
         top = library.rows[0]
         assert top.id == SAMPLE_ID, "the article with open disagreements comes first"
         assert (top.disagreements, top.open_disagreements, top.gold) == (2, 1, 1)

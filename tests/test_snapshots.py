@@ -31,12 +31,19 @@ def still_app(store: Store, annotator: str = ANNOTATOR, **kwargs) -> AnnottyApp:
     return app
 
 
+async def _library_shown(pilot) -> None:
+    """Leave the reader for the library and wait for its rows (read in a worker thread)."""
+    await pilot.press("escape")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_library(snap_compare, tui_store: Store) -> None:
     sample = spans(tui_store)
     Decisions(tui_store, ANNOTATIONS, ANNOTATOR, SCHEME).decide_many(
         SAMPLE_ID, [(span, [], None) for span in sample[:10]]
     )
-    assert snap_compare(still_app(tui_store), press=["escape"], terminal_size=SIZE)
+    assert snap_compare(still_app(tui_store), run_before=_library_shown, terminal_size=SIZE)
 
 
 def test_library_in_80_columns(snap_compare, tui_store: Store) -> None:
@@ -55,8 +62,8 @@ def test_library_in_80_columns(snap_compare, tui_store: Store) -> None:
             Analysis([(0, 23), (24, len(text))], []),
             None,
         )
-    press = ["escape", "j", "j"]
-    assert snap_compare(still_app(tui_store), press=press, terminal_size=(80, 24))
+    app = still_app(tui_store)
+    assert snap_compare(app, run_before=_library_shown, press=["j", "j"], terminal_size=(80, 24))
 
 
 def test_reader(snap_compare, tui_store: Store) -> None:
@@ -106,7 +113,7 @@ def test_review_in_80_columns(snap_compare, tui_store: Store) -> None:
 def test_review_library(snap_compare, tui_store: Store) -> None:
     _two_annotators(tui_store)
     app = still_app(tui_store, "rev", review=["alice", "bob"])
-    assert snap_compare(app, press=["escape"], terminal_size=(80, 24))
+    assert snap_compare(app, run_before=_library_shown, terminal_size=(80, 24))
 
 
 async def _stats_counted(pilot) -> None:

@@ -247,3 +247,37 @@ async def test_a_narrow_screen_cuts_article_rows_instead_of_wrapping_them(
         await pilot.resize_terminal(120, 30)
         await pilot.pause()
         assert section(screen, "articles").splitlines()[-2].split()[-5:] == ["1/25"] * 5
+
+
+async def test_s_in_the_review_library_and_back(tui_store: Store) -> None:
+    from tui.screens.review import ReviewScreen
+    from tui.screens.review_library import ReviewLibraryScreen
+
+    two_annotators(tui_store)
+    app = make_app(tui_store, "rev", review=[ANNOTATOR, "bob"])
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        review_library = app.screen
+        assert isinstance(review_library, ReviewLibraryScreen)
+        await pilot.press("s")
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await counted(pilot)
+        assert "agreement per label among alice, bob" in section(screen, "agreement")
+        assert f"{bar(2, 31)}  2 of 31 sentences" in section(screen, "gold")
+        await pilot.press("q")
+        assert app.screen is review_library
+
+
+async def test_the_title_fits_a_narrow_screen(tui_store: Store) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=(40, 20)) as pilot:
+        screen = await open_stats(pilot)
+        (line,) = screen_text(screen, "#library-title").splitlines()
+        assert line.strip() == "annotty stats  │  db annotty.db"
+        assert "articles" not in line, "left out before the database's name"
+        await pilot.resize_terminal(120, 20)
+        await pilot.pause()
+        title = screen_text(screen, "#library-title")
+        assert "2 articles" in title and "31 sentences" in title

@@ -222,7 +222,7 @@ def export_command(
         _checked_beside(store, output is not None and fmt != "spacy") as check,
     ):
         check_annotators(store, names)
-        context = export_context(store, include_ignored=include_ignored)
+        context = export_context(store, include_ignored=include_ignored, entity_labels=config)
         if config:
             from annotations.formats.label_studio import labelling_config
 

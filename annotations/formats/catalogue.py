@@ -18,17 +18,22 @@ EXPORT_FORMATS: dict[str, Format] = FORMATS
 """Every format `annotty export --format` writes (the one table in `annotations.formats`)."""
 
 
-def export_context(store: Store, *, include_ignored: bool = False) -> ExportContext:
-    """The scheme, its display names and the entity labels of a database, for a writer."""
+def export_context(
+    store: Store, *, include_ignored: bool = False, entity_labels: bool = False
+) -> ExportContext:
+    """The scheme and its display names of a database, for a writer; with `entity_labels`, the
+    labels its entities carry too (only Label Studio's labelling config needs them, and finding
+    them reads every entity: a third of a second at 900,000)."""
     rows = store.conn.execute("SELECT name, display FROM labels ORDER BY position").fetchall()
-    entity_labels = [
-        row[0] for row in store.conn.execute("SELECT DISTINCT label FROM entities ORDER BY label")
-    ]
+    found = []
+    if entity_labels:
+        query = "SELECT DISTINCT label FROM entities ORDER BY label"
+        found = [row[0] for row in store.conn.execute(query)]
     return ExportContext(
         scheme=[name for name, _ in rows],
         display={name: display for name, display in rows if display},
         include_ignored=include_ignored,
-        entity_labels=entity_labels,
+        entity_labels=found,
     )
 
 

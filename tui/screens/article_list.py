@@ -9,10 +9,14 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from annotations.store import Store
+
 
 class ArticleListScreen(Screen[None]):
     """A screen listing articles in a DataTable whose row keys are the articles' ids. Each screen
     keeps its own bindings (their ids are what users remap); the actions are these."""
+
+    store: Store
 
     @property
     def table(self) -> DataTable:
@@ -35,6 +39,12 @@ class ArticleListScreen(Screen[None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+    def action_stats(self) -> None:
+        """The project at a glance: the stats screen, over this screen until `q`."""
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.store.path))
 
     def action_cursor(self, step: int) -> None:
         table = self.table

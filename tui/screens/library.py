@@ -358,11 +358,6 @@ class LibraryScreen(ArticleListScreen):
             detail.append(article.id)
         self.query_one("#detail-source", Static).update(detail)
 
-    def action_stats(self) -> None:
-        from tui.screens.stats import StatsScreen
-
-        self.app.push_screen(StatsScreen(self.store.path))
-
     # -- the filter ----------------------------------------------------------------------------
 
     def action_filter(self) -> None:

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from annotations.decisions import ANNOTATIONS, Change
-from annotations.library import next_unfinished_article
+from annotations.listing import next_unfinished_article
 from annotations.settings import QUICK_MODE, READER_ORDER, get_flag, get_setting, set_flag
 from annotations.settings import set_setting as store_setting
 from annotations.store import Store

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from annotations.review import ArticleReview, review_overview
 from annotations.store import Store
@@ -31,6 +32,7 @@ class ReviewLibraryScreen(ArticleListScreen):
 
     BINDINGS = [
         Binding("enter", "open", "Review", id="open-review", tooltip="Review the article"),
+        Binding("s", "stats", "Stats", id="stats", tooltip="Progress, labels and agreement"),
         Binding("j", "cursor(1)", "Down", show=False, id="review-library-down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="review-library-up"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -61,12 +63,26 @@ class ReviewLibraryScreen(ArticleListScreen):
         self.reload()
 
     def reload(self) -> None:
-        """Read the overview again (gold grows as the reviewer works)."""
-        table = self.query_one(DataTable)
-        keep = self.highlighted()
-        self.rows = review_overview(self.store, self.annotators)
+        """Read the overview again (gold grows as the reviewer works), in a worker: it counts
+        every decision of the annotators compared."""
+        self._overview(self.highlighted())
+
+    @work(thread=True, exclusive=True, group="review-library", exit_on_error=False)
+    def _overview(self, keep: str | None) -> None:
+        # A connection belongs to its thread: this one is the worker's own, read-only.
+        reader = Store.open_reader(self.store.path)
+        try:
+            rows = review_overview(reader, self.annotators)
+        finally:
+            reader.close()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, rows, keep)
+
+    def _show(self, rows: list[ArticleReview], keep: str | None) -> None:
+        self.rows = rows
+        table = self.table
         table.clear()
-        for row in self.rows:
+        for row in rows:
             opened = Text(f"{row.open_disagreements}/{row.disagreements}", justify="right")
             if row.open_disagreements:
                 opened.stylize("bold #ef6f6c")
@@ -78,7 +94,7 @@ class ReviewLibraryScreen(ArticleListScreen):
                 Text(alike, justify="right"),
                 key=row.id,
             )
-        for index, row in enumerate(self.rows):
+        for index, row in enumerate(rows):
             if row.id == keep:
                 table.move_cursor(row=index)
                 break

@@ -28,7 +28,7 @@ from tui.stats_view import (
     label_charts,
     progress_chart,
 )
-from tui.widgets.chips import MUTED, database_name, join
+from tui.widgets.chips import MUTED, database_name, fit_join
 
 ARTICLES_LISTED = 100
 """The screen lists this many articles with the most left (`annotty stats --json`: all)."""
@@ -102,6 +102,7 @@ class StatsScreen(Screen[None]):
         self._draw()
 
     def on_resize(self) -> None:
+        self.query_one("#library-title", Static).update(self._title())
         if self.overview is not None:
             self._draw()
 
@@ -113,7 +114,9 @@ class StatsScreen(Screen[None]):
                 Text(_counted(figures.articles, "article")),
                 Text(_counted(figures.sentences, "sentence")),
             ]
-        return join([*parts, database_name(self.path)])
+        # The title's padding takes two cells; at 0 (not laid out yet) everything is kept.
+        width = max(0, self.size.width - 2)
+        return fit_join([*parts, database_name(self.path)], width, optional=(2, 1))
 
     def _draw(self) -> None:
         result = self.overview
