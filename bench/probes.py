@@ -126,13 +126,28 @@ def _settled(app) -> bool:
 
 
 def keys(db: str, presses: str) -> None:
-    """CPU seconds of the UI thread for `presses` j/k cursor moves (down then back up)."""
+    """CPU seconds of the UI thread for `presses` j/k cursor moves (down then back up), from
+    the first sentence of an article without decisions.
+
+    On a copy of the database, by a reader who never reads the original: the run decides 50
+    sentences and saves its position, and runs on the database itself started each next one
+    elsewhere (in the 100-sentence article, with every sentence decided after two runs)."""
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
     from annotations.store import Store
     from tui.app import AnnottyApp
 
     count = int(presses)
-    store = Store.open(db, create=False)
-    app = AnnottyApp(store, READER)
+    folder = tempfile.TemporaryDirectory(prefix="annotty-keys-")
+    copy = Path(folder.name) / Path(db).name
+    with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    store = Store.open(copy, create=False)
+    app = AnnottyApp(store, f"{READER}-keys")
     result: dict[str, float] = {}
 
     async def pilot(pilot) -> None:
@@ -152,6 +167,7 @@ def keys(db: str, presses: str) -> None:
 
     app.run(headless=True, size=(120, 40), auto_pilot=pilot)
     store.close()
+    folder.cleanup()
     _report(**result)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from math import ceil
-from typing import ClassVar, overload
+from typing import ClassVar, NamedTuple, overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -47,6 +47,13 @@ CURSOR_MARKER = "▌"
 
 CONTEXT_LINES = 2
 """Lines kept visible above and below the cursor sentence when scrolling to it."""
+
+
+class _LineStyles(NamedTuple):
+    base: Style
+    gutter: Style
+    cursor: Style
+    marker: Style
 
 
 def _thumb(bar: ScrollBar, position: float) -> tuple[int, int] | None:
@@ -239,6 +246,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_pending = False
         # Strips by (content line, width, is cursor line): a cursor move needs no eviction.
         self._line_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._styles: _LineStyles | None = None
 
     # -- public interface ---------------------------------------------------------------------
 
@@ -561,6 +569,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """Drop cached lines when the theme or focus changes the component styles."""
         super().notify_style_update()
         self._line_cache.clear()
+        self._styles = None
 
     def _refresh_lines_of(self, index: int, *, first_only: bool = False) -> None:
         """Evict and redraw the lines of a sentence (or its first line), if it is shown."""
@@ -597,15 +606,28 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             strip = self._line_cache[key] = self._render_content_line(*key)
         return strip
 
+    def _line_styles(self) -> _LineStyles:
+        """The styles lines are drawn with, kept with the lines drawn (and dropped with them
+        when the styles change): Textual recomputes them on every refresh, that is every key."""
+        styles = self._styles
+        if styles is None:
+            # Full (not partial) component styles: Textual resolves their translucent
+            # backgrounds against the widget's own background.
+            component = self.get_component_rich_style
+            styles = self._styles = _LineStyles(
+                self.rich_style,
+                component("article-view--gutter"),
+                component("article-view--cursor"),
+                component("article-view--cursor-marker"),
+            )
+        return styles
+
     def _render_content_line(self, line: int, width: int, is_cursor: bool) -> Strip:
         """Build the (uncached) strip of a content line: gutter, marker, space, text."""
-        base = self.rich_style
+        base, gutter_style, cursor_style, marker_style = self._line_styles()
         sentence = self._layout.line_sentence[line]
         if sentence == BLANK_LINE:
             return Strip.blank(width, base)
-        # Full (not partial) component styles: Textual resolves their translucent backgrounds
-        # against the widget's own background.
-        gutter_style = self.get_component_rich_style("article-view--gutter")
         segments: list[Segment] = []
         if self._gutter_width:
             if line == self._layout.first_line[sentence]:
@@ -613,8 +635,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             else:
                 segments.append(Segment(" " * self._gutter_width, gutter_style))
         if is_cursor:
-            text_style = self.get_component_rich_style("article-view--cursor")
-            marker_style = self.get_component_rich_style("article-view--cursor-marker")
+            text_style = cursor_style
             segments.append(Segment(CURSOR_MARKER, marker_style))
         else:
             text_style = base
