@@ -151,6 +151,8 @@ class ArticleScreen(Screen[None]):
         self.article_count = 0
         self.entity_labels: list[str] = []
         """The article's entity types, for the legend (its entities are read as drawn)."""
+        self._title_parts: list[Text] = []
+        """The header's title, source (if any) and database name, fitted to the width."""
         self._save_timer: Timer | None = None
         self.view = ArticleView(id="article")
         self._writes: dict[object, tuple[Callable[[Any], None] | None, bool]] = {}
@@ -237,12 +239,11 @@ class ArticleScreen(Screen[None]):
         blocks = LazyBlocks([s.text for s in sentences], [s.paragraph for s in sentences], entities)
         # Gutters are drawn when their lines first show, not all up front.
         self.view.show(blocks, self.gutter_for, gutter_width=self.gutter_cells(), cursor=cursor)
-        title = Text(article.title or "(untitled)", style="bold")
+        title = [Text(article.title or "(untitled)", style="bold")]
         if article.source:
-            title.append(f"  {source_name(article.source)}", MUTED)
-        title.append("  ")
-        title.append_text(database_name(self.store.path))
-        self.query_one("#title", Static).update(title)
+            title.append(Text(source_name(article.source), MUTED))
+        self._title_parts = [*title, database_name(self.store.path)]
+        self.refresh_title()
         self.refresh_legend()
         self.refresh_status()
 
@@ -295,7 +296,20 @@ class ArticleScreen(Screen[None]):
         optional = [*range(len(extra), 0, -1), len(extra) + 1]
         _update_line(status, fit_join(parts, width, self.status_separator, optional=optional))
 
+    def refresh_title(self) -> None:
+        """The article's title, its source and the database on one line: on a narrow screen the
+        source gives way, then the title is shortened (it is the article's first line anyway),
+        so the database's name always shows whole."""
+        parts = self._title_parts
+        if not parts:
+            return
+        title = self.query_one("#title", Static)
+        width = title.content_region.width or self.app.size.width - 2
+        optional = (1,) if len(parts) == 3 else ()
+        _update_line(title, fit_join(parts, width, "  ", optional=optional))
+
     def on_resize(self, event: events.Resize) -> None:
+        self.refresh_title()
         self.refresh_status()
 
     def _waiting_bar(self) -> Text | None:
