@@ -344,13 +344,31 @@ class ArticleScreen(Screen[None]):
             waiting=lambda: self.post_message(WriteWaiting()),
         )
 
-    def on_key(self, event: events.Key) -> None:
-        if self._holding and event.key in self._bindings.key_to_bindings:
+    async def on_key(self, event: events.Key) -> None:
+        """Run this screen's keys here, one at a time in the order pressed, or hold them while a
+        write is in flight. (Textual runs a binding only after the key's event has been handled,
+        so a burst of keys, typed fast or pasted, reaches `on_key` before the first of them has
+        run: had the keys been left to Textual, each would be let through before the write the
+        one before it starts, and a label would land on the sentence a held `space` was about to
+        leave.)"""
+        if event.key not in self._bindings.key_to_bindings:
+            return
+        if self._holding:
             event.stop()
             event.prevent_default()
             self._held.append(event.key)
             if self._waiting:
                 self.refresh_status()
+        elif await self._run_key(event.key):
+            event.stop()
+            event.prevent_default()
+
+    async def _run_key(self, key: str) -> bool:
+        """Run the first of this screen's bindings of `key` that is enabled."""
+        for binding in self._bindings.key_to_bindings.get(key, ()):
+            if await self.app.run_action(binding.action, self):
+                return True
+        return False
 
     @on(WriteWaiting)
     def _write_waiting(self) -> None:
@@ -413,9 +431,7 @@ class ArticleScreen(Screen[None]):
             if isinstance(item, int):
                 self.move_to(item)
                 continue
-            for binding in self._bindings.key_to_bindings.get(item, ()):
-                if await self.app.run_action(binding.action, self):
-                    break
+            await self._run_key(item)
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Show changes the core has committed: their sentences' gutters and the status."""
