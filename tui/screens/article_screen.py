@@ -31,14 +31,14 @@ from textual.widgets import Static
 from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
 from annotations.errors import DatabaseLocked
 from annotations.library import entities_between, entity_labels, get_article
-from annotations.listing import article_position, neighbour_article
+from annotations.listing import Listing, article_position, neighbour_article
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.scheme import display_names
 from annotations.session import ReaderSession
 from annotations.store import LOCK_WAIT, Store
 from annotations.suggest import Suggestion
-from annotations.text import display_label
+from annotations.text import display_label, printable
 from tui.widgets.article_view import ArticleView, LazyBlocks
 from tui.widgets.chips import (
     MUTED,
@@ -133,6 +133,8 @@ class ArticleScreen(Screen[None]):
         scheme: Sequence[str],
         article_ids: Sequence[str] | None,
         article_id: str,
+        *,
+        search: str = "",
     ) -> None:
         super().__init__()
         self.store = store
@@ -141,6 +143,11 @@ class ArticleScreen(Screen[None]):
         self.article_ids = list(article_ids) if article_ids is not None else None
         """The articles `n` and `p` walk, when only some are (else the library, in the database:
         it may hold 100,000, so they are never all loaded)."""
+        self.search = search
+        """The library's filter when the article was opened from a filtered library: `n`, `p`
+        and `article N/M` then walk the articles it keeps (while this article is one of them)."""
+        self.filtered = False
+        """Whether `n`, `p` and `article N/M` follow `search` (the article is one it keeps)."""
         self.decisions = Decisions(store, self.decision_layer, actor, scheme)
         self.label_names = display_names(store)
         """Each label's display name, shown wherever a person reads a label."""
@@ -214,7 +221,11 @@ class ArticleScreen(Screen[None]):
         article = self.article
         if self.article_ids is None:
             # Asked of the database once per article: the library may hold 100,000.
-            self.article_position, self.article_count = article_position(
+            found = None
+            if self.search:
+                found = Listing(self.actor, self.search).position(self.store, article.id)
+            self.filtered = found is not None
+            self.article_position, self.article_count = found or article_position(
                 self.store, self.actor, article.id
             )
         else:
@@ -286,7 +297,7 @@ class ArticleScreen(Screen[None]):
         parts = [
             Text(self.actor, style="bold"),
             *extra,
-            Text(f"article {position}/{self.article_count}"),
+            self.article_part(position),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
         status = self.query_one("#status", Static)
@@ -307,6 +318,13 @@ class ArticleScreen(Screen[None]):
         width = title.content_region.width or self.app.size.width - 2
         optional = (1,) if len(parts) == 3 else ()
         _update_line(title, fit_join(parts, width, "  ", optional=optional))
+
+    def article_part(self, position: int) -> Text:
+        """`article N/M`, and while n/p walk a filtered library, which filter."""
+        part = Text(f"article {position}/{self.article_count}")
+        if self.filtered:
+            part.append(f" matching “{printable(self.search)}”", MUTED)
+        return part
 
     def on_resize(self, event: events.Resize) -> None:
         self.refresh_title()
@@ -490,7 +508,7 @@ class ArticleScreen(Screen[None]):
     def action_article(self, step: int) -> None:
         if self.article_ids is None:
             # The library's order: the actor's assigned articles first.
-            target = neighbour_article(self.store, self.actor, self.article.id, step)
+            target = neighbour_article(self.store, self.actor, self.article.id, step, self.search)
         else:
             position = self.article_position + step
             inside = 0 <= position < len(self.article_ids)
