@@ -185,7 +185,9 @@ class Bench:
                 Row(
                     f"  filter “{SEARCH}” typed ({big.extra['matches']:,} matches)",
                     _s(typed), f"{_s(small.extra['filter'])} (1 article)",
-                    f"{typed / small.extra['filter']:.2f} ×", "≤ 0.2 s, flat", _mb(big),
+                    # Typing the filter's seven keys, each drawn, and the pause after them
+                    # take ≈ 0.57 s with one article: only the flatness is this figure's target.
+                    f"{typed / small.extra['filter']:.2f} ×", "flat (≤ 1.5 ×)", _mb(big),
                     _verdict(typed / small.extra["filter"] <= 1.5),
                 )
             )  # fmt: skip
