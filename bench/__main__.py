@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import data
@@ -322,6 +322,12 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-spacy", action="store_true", help="leave out the import figure (loads spaCy)"
     )
     parser.add_argument(
+        "--import-articles",
+        metavar="N",
+        type=int,
+        help="articles for the spaCy import figure (default 500; 8 with --quick): the scale runs",
+    )
+    parser.add_argument(
         "--only",
         metavar="GROUP",
         action="append",
@@ -333,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_spacy:
         wanted.discard("import")
     sizes = QUICK if args.quick else FULL
+    if args.import_articles:
+        sizes = replace(sizes, import_articles=args.import_articles)
     started = time.perf_counter()
 
     def log(message: str) -> None:
