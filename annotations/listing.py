@@ -159,6 +159,28 @@ class Listing:
             return None
         return Place(ASSIGNED if row[1] else OTHERS, row[0])
 
+    def position(self, store: Store, article_id: str) -> tuple[int, int] | None:
+        """(position from 0 of the article in this listing, how many are listed), or None when
+        it is not listed. Counted from the FTS index for a filter (see `article_position` for
+        the whole library)."""
+        found = self.place(store, article_id)
+        if found is None:
+            return None
+        params = self._params(rowid=found.rowid)
+        assigned = f"{_ASSIGNED_ROWIDS} AND {self._matches('a.rowid', 'a')}"
+        if found.part == ASSIGNED:
+            before = store.value(f"SELECT count(*) FROM ({assigned}) WHERE rowid < :rowid", params)
+        else:
+            source = "articles_fts WHERE articles_fts MATCH :query"
+            if not self.search or self._substring():
+                source = f"articles a WHERE {self._matches('a.rowid', 'a')}"
+            before = store.value(
+                f"SELECT (SELECT count(*) FROM ({assigned})) + (SELECT count(*) FROM {source}"
+                f" AND rowid < :rowid AND rowid NOT IN ({_ASSIGNED_ROWIDS}))",
+                params,
+            )
+        return int(before or 0), self.count(store)  # type: ignore[call-overload]
+
     def count(self, store: Store) -> int:
         """How many articles are listed (from the FTS index, for a filter)."""
         if not self.search:
@@ -243,11 +265,17 @@ def list_articles(store: Store, annotator: str, search: str = "") -> list[Articl
     return found
 
 
-def neighbour_article(store: Store, annotator: str, identity: str, step: int) -> str | None:
+def neighbour_article(
+    store: Store, annotator: str, identity: str, step: int, search: str = ""
+) -> str | None:
     """The article `step` places after (negative: before) `identity` in the annotator's
-    library order (their assigned articles first), if any."""
-    listing = Listing(annotator)
+    library order (their assigned articles first), if any: among the articles the library's
+    filter `search` keeps if one is given and keeps `identity`, else in the whole library."""
+    listing = Listing(annotator, search)
     place = listing.place(store, identity)
+    if place is None and search:
+        listing = Listing(annotator)
+        place = listing.place(store, identity)
     if place is None or step == 0:
         return identity if place is not None else None
     if step > 0:
@@ -259,7 +287,8 @@ def neighbour_article(store: Store, annotator: str, identity: str, step: int) ->
 
 def article_position(store: Store, annotator: str, identity: str) -> tuple[int, int]:
     """(position from 0 in the annotator's library order, number of articles): the reader's
-    `article N/M`. Counted over narrow indexes, not the table, whose rows carry the texts."""
+    `article N/M`. Counted over narrow indexes, not the table, whose rows carry the texts (for
+    a filtered library: `Listing.position`)."""
     row = store.conn.execute(
         f"""SELECT
             (SELECT rowid FROM articles WHERE id = :id),

@@ -327,3 +327,54 @@ async def test_removing_an_article_is_written_by_the_writer_thread(
         assert [row[0] for row in table_rows(app)] == [HOSTILE_TITLE]
         assert screen.highlighted() == hostile
         assert app.notifications[-1] == "removed the article and 0 decisions"
+
+
+async def test_n_and_p_follow_the_filter_the_article_was_opened_under(tui_store: Store) -> None:
+    from annotations.library import add_article
+    from annotations.model import Analysis, ArticleInput
+
+    texts = {
+        "Palmyra falls": "Troops entered Palmyra at dawn.",
+        "Geneva talks": "Envoys met in Geneva on Monday.",
+        "Museum shut": "The museum of Palmyra was shut.",
+    }
+    ids = {}
+    with tui_store.write():
+        for title, text in texts.items():
+            analysis = Analysis([(0, len(text))], [])
+            ids[title] = add_article(tui_store, ArticleInput(text, title), analysis, None)
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        await pilot.press("slash", *"palmyra", "enter")
+        listed = [row[0] for row in await rows(pilot)]
+        assert listed == [SAMPLE_TITLE, "Palmyra falls", "Museum shut"]
+        await pilot.press("j", "enter")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert reader.article.id == ids["Palmyra falls"]
+        assert "article 2/3 matching “palmyra”" in screen_text(reader, "#status")
+        await pilot.press("n")
+        assert reader.article.id == ids["Museum shut"], "Geneva talks is not kept by the filter"
+        assert "article 3/3 matching" in screen_text(reader, "#status")
+        await pilot.press("n")
+        assert app.notifications[-1] == "no more articles that way"
+        await pilot.press("p", "p")
+        assert reader.article.id == SAMPLE_ID
+        assert "article 1/3 matching" in screen_text(reader, "#status")
+
+        # Back in the library the filter is still there; cleared, n/p walk every article.
+        await pilot.press("escape")
+        assert app.screen is screen
+        assert [row[0] for row in await rows(pilot)] == listed
+        await pilot.press("escape")
+        assert len(await rows(pilot)) == 5
+        order = [SAMPLE_ID, hostile_id(tui_store.path), *ids.values()]
+        await pilot.press("enter")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        at = order.index(reader.article.id)
+        status = screen_text(reader, "#status")
+        assert f"article {at + 1}/5" in status and "matching" not in status
+        await pilot.press("n" if at < 4 else "p")
+        assert reader.article.id == order[at + 1 if at < 4 else at - 1]

@@ -167,6 +167,22 @@ def test_pages_in_either_direction_make_the_whole_listing(
         before = listing.before(store, place_of(whole[start]), size)
         assert before == whole[max(0, start - size) : start]
         assert listing.place(store, whole[start].id) == place_of(whole[start])
+        # The reader's n/p and `article N/M`, opened from the library with this filter.
+        identity = whole[start].id
+        assert listing.position(store, identity) == (start, len(whole))
+        following = whole[start + 1].id if start + 1 < len(whole) else None
+        assert neighbour_article(store, "alice", identity, 1, search) == following
+        preceding = whole[start - 1].id if start else None
+        assert neighbour_article(store, "alice", identity, -1, search) == preceding
+    listed = {row.id for row in whole}
+    for identity in ids:
+        if identity not in listed:
+            assert listing.position(store, identity) is None
+            # An article the filter does not keep: n/p walk the whole library from it.
+            for step in (1, -1):
+                assert neighbour_article(store, "alice", identity, step, search) == (
+                    neighbour_article(store, "alice", identity, step)
+                )
 
 
 def test_neighbours_and_positions_in_library_order(library) -> None:

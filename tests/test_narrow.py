@@ -89,3 +89,20 @@ async def test_library_title_is_one_line_naming_the_database(tui_store: Store, w
         title = screen_text(app.screen, "#library-title").splitlines()
         assert len(title) == 1, title
         assert title[0].rstrip().endswith(f"db {tui_store.path.name}"), title
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+async def test_reader_title_is_one_line_naming_the_database(tui_store: Store, width: int) -> None:
+    """The header never breaks `db NAME` over two lines: the source gives way, then the title."""
+    app = make_app(tui_store)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        title = screen_text(app.screen, "#title").splitlines()
+        assert len(title) == 1, title
+        assert title[0].rstrip().endswith(f"db {tui_store.path.name}"), title
+        if width >= 120:
+            assert title[0].startswith("Syrian forces battle IS") and "palmyra" in title[0], title
+        await pilot.resize_terminal(50, 30)
+        await pilot.pause()
+        title = screen_text(app.screen, "#title").splitlines()
+        assert len(title) == 1 and title[0].rstrip().endswith(f"db {tui_store.path.name}"), title

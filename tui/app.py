@@ -98,8 +98,9 @@ class AnnottyApp(App[None]):
             return ReviewLibraryScreen(self.store, self.annotator, self.review_annotators)
         return LibraryScreen(self.store, self.annotator)
 
-    def open_article(self, article_id: str) -> None:
-        """Open an article in the reader (or, when reviewing, the review screen)."""
+    def open_article(self, article_id: str, search: str = "") -> None:
+        """Open an article in the reader (or, when reviewing, the review screen); `search`: the
+        library's filter it was picked under, which the reader's `n`/`p` then follow."""
         ids = self.only_articles
         if ids is not None and article_id not in ids:  # picked in the library: walk them all
             ids = None
@@ -124,6 +125,7 @@ class AnnottyApp(App[None]):
                 ids,
                 article_id,
                 self.suggester,
+                search=search,
             )
         self.push_screen(screen)
 

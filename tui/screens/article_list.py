@@ -30,10 +30,14 @@ class ArticleListScreen(Screen[None]):
         cell = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
         return cell.row_key.value
 
+    def filter_text(self) -> str:
+        """The filter the listed articles are kept by ("" for none)."""
+        return ""
+
     def action_open(self) -> None:
         identity = self.highlighted()
         if identity is not None:
-            self.app.open_article(identity)  # type: ignore[attr-defined]
+            self.app.open_article(identity, self.filter_text())  # type: ignore[attr-defined]
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -31,14 +31,14 @@ from textual.widgets import Static
 from annotations.decisions import Change, Decisions, Layer, Span, TravelResult
 from annotations.errors import DatabaseLocked
 from annotations.library import entities_between, entity_labels, get_article
-from annotations.listing import article_position, neighbour_article
+from annotations.listing import Listing, article_position, neighbour_article
 from annotations.model import UNDECIDED, Article, Decision
 from annotations.positions import position_in, save_position
 from annotations.scheme import display_names
 from annotations.session import ReaderSession
 from annotations.store import LOCK_WAIT, Store
 from annotations.suggest import Suggestion
-from annotations.text import display_label
+from annotations.text import display_label, printable
 from tui.widgets.article_view import ArticleView, LazyBlocks
 from tui.widgets.chips import (
     MUTED,
@@ -133,6 +133,8 @@ class ArticleScreen(Screen[None]):
         scheme: Sequence[str],
         article_ids: Sequence[str] | None,
         article_id: str,
+        *,
+        search: str = "",
     ) -> None:
         super().__init__()
         self.store = store
@@ -141,6 +143,11 @@ class ArticleScreen(Screen[None]):
         self.article_ids = list(article_ids) if article_ids is not None else None
         """The articles `n` and `p` walk, when only some are (else the library, in the database:
         it may hold 100,000, so they are never all loaded)."""
+        self.search = search
+        """The library's filter when the article was opened from a filtered library: `n`, `p`
+        and `article N/M` then walk the articles it keeps (while this article is one of them)."""
+        self.filtered = False
+        """Whether `n`, `p` and `article N/M` follow `search` (the article is one it keeps)."""
         self.decisions = Decisions(store, self.decision_layer, actor, scheme)
         self.label_names = display_names(store)
         """Each label's display name, shown wherever a person reads a label."""
@@ -151,6 +158,8 @@ class ArticleScreen(Screen[None]):
         self.article_count = 0
         self.entity_labels: list[str] = []
         """The article's entity types, for the legend (its entities are read as drawn)."""
+        self._title_parts: list[Text] = []
+        """The header's title, source (if any) and database name, fitted to the width."""
         self._save_timer: Timer | None = None
         self.view = ArticleView(id="article")
         self._writes: dict[object, tuple[Callable[[Any], None] | None, bool]] = {}
@@ -212,7 +221,11 @@ class ArticleScreen(Screen[None]):
         article = self.article
         if self.article_ids is None:
             # Asked of the database once per article: the library may hold 100,000.
-            self.article_position, self.article_count = article_position(
+            found = None
+            if self.search:
+                found = Listing(self.actor, self.search).position(self.store, article.id)
+            self.filtered = found is not None
+            self.article_position, self.article_count = found or article_position(
                 self.store, self.actor, article.id
             )
         else:
@@ -237,12 +250,11 @@ class ArticleScreen(Screen[None]):
         blocks = LazyBlocks([s.text for s in sentences], [s.paragraph for s in sentences], entities)
         # Gutters are drawn when their lines first show, not all up front.
         self.view.show(blocks, self.gutter_for, gutter_width=self.gutter_cells(), cursor=cursor)
-        title = Text(article.title or "(untitled)", style="bold")
+        title = [Text(article.title or "(untitled)", style="bold")]
         if article.source:
-            title.append(f"  {source_name(article.source)}", MUTED)
-        title.append("  ")
-        title.append_text(database_name(self.store.path))
-        self.query_one("#title", Static).update(title)
+            title.append(Text(source_name(article.source), MUTED))
+        self._title_parts = [*title, database_name(self.store.path)]
+        self.refresh_title()
         self.refresh_legend()
         self.refresh_status()
 
@@ -285,7 +297,7 @@ class ArticleScreen(Screen[None]):
         parts = [
             Text(self.actor, style="bold"),
             *extra,
-            Text(f"article {position}/{self.article_count}"),
+            self.article_part(position),
             Text(f"sentence {self.cursor + 1 if sentences else 0}/{len(sentences)}"),
         ]
         status = self.query_one("#status", Static)
@@ -295,7 +307,27 @@ class ArticleScreen(Screen[None]):
         optional = [*range(len(extra), 0, -1), len(extra) + 1]
         _update_line(status, fit_join(parts, width, self.status_separator, optional=optional))
 
+    def refresh_title(self) -> None:
+        """The article's title, its source and the database on one line: on a narrow screen the
+        source gives way, then the title is shortened (it is the article's first line anyway),
+        so the database's name always shows whole."""
+        parts = self._title_parts
+        if not parts:
+            return
+        title = self.query_one("#title", Static)
+        width = title.content_region.width or self.app.size.width - 2
+        optional = (1,) if len(parts) == 3 else ()
+        _update_line(title, fit_join(parts, width, "  ", optional=optional))
+
+    def article_part(self, position: int) -> Text:
+        """`article N/M`, and while n/p walk a filtered library, which filter."""
+        part = Text(f"article {position}/{self.article_count}")
+        if self.filtered:
+            part.append(f" matching “{printable(self.search)}”", MUTED)
+        return part
+
     def on_resize(self, event: events.Resize) -> None:
+        self.refresh_title()
         self.refresh_status()
 
     def _waiting_bar(self) -> Text | None:
@@ -330,13 +362,31 @@ class ArticleScreen(Screen[None]):
             waiting=lambda: self.post_message(WriteWaiting()),
         )
 
-    def on_key(self, event: events.Key) -> None:
-        if self._holding and event.key in self._bindings.key_to_bindings:
+    async def on_key(self, event: events.Key) -> None:
+        """Run this screen's keys here, one at a time in the order pressed, or hold them while a
+        write is in flight. (Textual runs a binding only after the key's event has been handled,
+        so a burst of keys, typed fast or pasted, reaches `on_key` before the first of them has
+        run: had the keys been left to Textual, each would be let through before the write the
+        one before it starts, and a label would land on the sentence a held `space` was about to
+        leave.)"""
+        if event.key not in self._bindings.key_to_bindings:
+            return
+        if self._holding:
             event.stop()
             event.prevent_default()
             self._held.append(event.key)
             if self._waiting:
                 self.refresh_status()
+        elif await self._run_key(event.key):
+            event.stop()
+            event.prevent_default()
+
+    async def _run_key(self, key: str) -> bool:
+        """Run the first of this screen's bindings of `key` that is enabled."""
+        for binding in self._bindings.key_to_bindings.get(key, ()):
+            if await self.app.run_action(binding.action, self):
+                return True
+        return False
 
     @on(WriteWaiting)
     def _write_waiting(self) -> None:
@@ -399,9 +449,7 @@ class ArticleScreen(Screen[None]):
             if isinstance(item, int):
                 self.move_to(item)
                 continue
-            for binding in self._bindings.key_to_bindings.get(item, ()):
-                if await self.app.run_action(binding.action, self):
-                    break
+            await self._run_key(item)
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Show changes the core has committed: their sentences' gutters and the status."""
@@ -460,7 +508,7 @@ class ArticleScreen(Screen[None]):
     def action_article(self, step: int) -> None:
         if self.article_ids is None:
             # The library's order: the actor's assigned articles first.
-            target = neighbour_article(self.store, self.actor, self.article.id, step)
+            target = neighbour_article(self.store, self.actor, self.article.id, step, self.search)
         else:
             position = self.article_position + step
             inside = 0 <= position < len(self.article_ids)

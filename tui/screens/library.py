@@ -360,6 +360,10 @@ class LibraryScreen(ArticleListScreen):
 
     # -- the filter ----------------------------------------------------------------------------
 
+    def filter_text(self) -> str:
+        # The filter of the rows shown (the one typed may not have been applied yet).
+        return self.listing.search
+
     def action_filter(self) -> None:
         search = self.query_one(Input)
         search.display = True

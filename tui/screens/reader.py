@@ -128,6 +128,8 @@ class ReaderScreen(ArticleScreen):
         article_ids: Sequence[str] | None,
         article_id: str,
         suggester: Suggester | None = None,
+        *,
+        search: str = "",
     ) -> None:
         self.quick = get_flag(store, actor, QUICK_MODE)
         """Whether a label key decides with that label alone and moves on."""
@@ -139,7 +141,7 @@ class ReaderScreen(ArticleScreen):
         self.ranked: list[tuple[str, int]] = []
         """The least-sure-first walk still ahead: (article id, sentence index)."""
         self._new_decisions = 0
-        super().__init__(store, actor, scheme, article_ids, article_id)
+        super().__init__(store, actor, scheme, article_ids, article_id, search=search)
 
     def on_mount(self) -> None:
         # No super().on_mount(): Textual calls ArticleScreen's handler itself (a second call

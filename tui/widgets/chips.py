@@ -204,11 +204,13 @@ def fit_join(
             line = join(kept, between)
             if line.cell_len <= width:
                 return line
+    narrowest = min(separators, key=len)
+    line = join(kept, narrowest)
     over = line.cell_len - width
     first = kept[0].copy()
     if len(kept) > 1 and first.cell_len - over >= 1:
         first.truncate(first.cell_len - over, overflow="ellipsis")
-        return join([first, *kept[1:]], separators[-1])
+        return join([first, *kept[1:]], narrowest)
     return line
 
 
