@@ -82,6 +82,12 @@ class LineImport:
         if len(self._batch) >= self.batch_lines:
             self.flush()
 
+    def add_all(self, lines: Iterable[AnnotationInput]) -> None:
+        """Take lines (a few hundred, say); a full batch is applied at once."""
+        self._batch.extend(lines)
+        if len(self._batch) >= self.batch_lines:
+            self.flush()
+
     def flush(self) -> None:
         """Apply the lines taken so far (those of articles not in the database wait)."""
         batch, self._batch = self._batch, []
@@ -278,6 +284,9 @@ _UPSERT_LATER = (
     # compares as Python's strings do: UTF-8's byte order is the code points' order).
     " WHERE excluded.updated_at > annotations.updated_at"
     " OR (excluded.updated_at = annotations.updated_at"
+    # The same decision again (a file imported twice) is not later: no need to ask Python.
+    " AND (excluded.labels != annotations.labels OR excluded.ignored != annotations.ignored"
+    " OR excluded.source IS NOT annotations.source OR annotations.decided != 1)"
     " AND annotty_decision_order(excluded.labels, excluded.decided, excluded.ignored,"
     " excluded.source, excluded.annotator) > annotty_decision_order(annotations.labels,"
     " annotations.decided, annotations.ignored, annotations.source, annotations.annotator))"
