@@ -105,8 +105,13 @@ def _read_in_child(path: Path) -> Iterator[tuple[str, Any]]:
 def _receive(pipe: IO[bytes], frames: queue.Queue[bytes | None], stop: threading.Event) -> None:
     """In a thread: put each frame the child sends, then None at the end of the pipe."""
     while not stop.is_set():
+        frame = None
         header = pipe.read(_HEADER.size)
-        frame = pipe.read(_HEADER.unpack(header)[0]) if len(header) == _HEADER.size else None
+        if len(header) == _HEADER.size:
+            size = _HEADER.unpack(header)[0]
+            frame = pipe.read(size)
+            if len(frame) != size:  # the child was stopped half-way through a frame
+                frame = None
         while not stop.is_set():
             try:
                 frames.put(frame, timeout=0.1)

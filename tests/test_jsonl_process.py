@@ -132,6 +132,17 @@ def test_a_child_that_dies_is_an_error_not_a_hang(
 
 
 @pytest.mark.usefixtures("in_child")
+def test_a_frame_cut_short_is_an_error_not_garbage(
+    tmp_path: Path, tiny: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cut = "import struct, sys; sys.stdout.buffer.write(struct.pack('<Q', 100) + bytes(10))"
+    monkeypatch.setattr(jsonl_process, "_CHILD", cut)
+    path = write_jsonl(tmp_path / "lines.jsonl", mixed_records(tiny))
+    with pytest.raises(RuntimeError, match="exit code 0"):
+        list(jsonl_process.read_jsonl(path))
+
+
+@pytest.mark.usefixtures("in_child")
 def test_the_child_ends_when_the_reading_stops_early(
     tmp_path: Path, tiny: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
