@@ -7,7 +7,8 @@ at once. Analysis (the slow part) runs outside any transaction, so a long import
 the write lock while spaCy works; articles are then written in batches of whole articles (each
 with its sentences and entities), each batch one transaction. An import killed half-way leaves
 only whole articles, and importing again adds the rest. Annotation lines are applied in batches
-too (annotations.line_import), after the articles they name.
+too (annotations.line_import), after the articles they name. A long JSONL file is read in a
+child process, beside the work done here (annotations.jsonl_process).
 """
 
 from __future__ import annotations
