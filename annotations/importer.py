@@ -7,7 +7,8 @@ at once. Analysis (the slow part) runs outside any transaction, so a long import
 the write lock while spaCy works; articles are then written in batches of whole articles (each
 with its sentences and entities), each batch one transaction. An import killed half-way leaves
 only whole articles, and importing again adds the rest. Annotation lines are applied in batches
-too (annotations.line_import), after the articles they name.
+too (annotations.line_import), after the articles they name. A long JSONL file is read in a
+child process, beside the work done here (annotations.jsonl_process).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Protocol
 
 from annotations.errors import InputError
-from annotations.ingest import find_files, jsonl_items, jsonl_lines, read_file, unreadable_jsonl
+from annotations.ingest import find_files, read_file, unreadable_jsonl
+from annotations.jsonl_process import read_jsonl
 from annotations.language import detect_language, language_name
 from annotations.library import add_article, existing_ids
 from annotations.line_import import LineImport
@@ -160,13 +162,15 @@ class Importer:
         def new_articles() -> Iterator[ArticleInput]:
             nonlocal read
             batch: list[ArticleInput] = []
-            for kind, item in jsonl_items(path, jsonl_lines(path)):
+            for kind, item in read_jsonl(path):
                 if kind == "problem":
                     result.problems.append(item)
                     continue
                 read = True
                 if kind == "annotation":
                     lines.add(item)
+                elif kind == "annotations":
+                    lines.add_all(item)
                 elif kind == "article":
                     batch.append(item)
                     if len(batch) >= BATCH_ARTICLES:

@@ -60,7 +60,7 @@ def offer(store: Store, layer: Layer, key: Key, incoming: Decision, counts: Merg
     with store.write():
         mine, mine_actor = _current(store, layer, key)
         if mine is not None:
-            differs = _content(mine, mine_actor) != _content(incoming, actor)
+            differs = content_order(mine, mine_actor) != content_order(incoming, actor)
             counts.conflicts += differs
             if not comes_later(incoming, actor, mine, mine_actor):
                 counts.kept += 1
@@ -79,7 +79,7 @@ def comes_later(incoming: Decision, actor: str, mine: Decision, mine_actor: str)
     theirs, ours = incoming.updated_at or "", mine.updated_at or ""
     if theirs != ours:
         return theirs > ours
-    return _content(incoming, actor) > _content(mine, mine_actor)
+    return content_order(incoming, actor) > content_order(mine, mine_actor)
 
 
 def _current(store: Store, layer: Layer, key: Key) -> tuple[Decision | None, str]:
@@ -97,7 +97,9 @@ def _current(store: Store, layer: Layer, key: Key) -> tuple[Decision | None, str
     return (None if mine.updated_at is None else mine), actor
 
 
-def _content(decision: Decision, actor: str) -> str:
+def content_order(decision: Decision, actor: str) -> str:
+    """What `comes_later` compares for decisions made at the same time: the content (labels as
+    a set, decided, ignored, note, source, and whose it is) as one string."""
     return json.dumps(
         [sorted(decision.labels), decision.decided, decision.ignored, decision.note or "",
          decision.source or "", actor],

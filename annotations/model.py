@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +64,12 @@ class ArticleInput:
     """ISO 639-1 code of the language it is written in, when known (set at import)."""
 
 
-@dataclass(frozen=True, slots=True)
-class AnnotationInput:
-    """One annotation line of an annotty JSONL export, read back for import."""
+class AnnotationInput(NamedTuple):
+    """One annotation line of an annotty JSONL export, read back for import.
+
+    A named tuple, not a dataclass: an import makes one per line, often from a plain tuple
+    handed over by the process that read the file (`_make`, ten times cheaper than a frozen
+    dataclass's `__init__`)."""
 
     line: int
     article_id: str

@@ -101,9 +101,10 @@ def test_the_batches_hold_the_write_lock_one_at_a_time(tiny: Store) -> None:
 
 
 @st.composite
-def _line_sets(draw: st.DrawFn) -> tuple[list[tuple], list[tuple], int]:
+def _line_sets(draw: st.DrawFn) -> tuple[list[tuple], list[tuple], int, list[tuple]]:
     """Decisions stored first, then lines to import: (sentence, annotator, labels, minute,
-    ignored, origin); and a batch size."""
+    ignored, origin); a batch size; and (sentence, annotator) decided in the app first, so
+    with undo steps."""
     line = st.tuples(
         st.integers(0, 3),
         st.sampled_from(["alice", "bob"]),
@@ -116,7 +117,30 @@ def _line_sets(draw: st.DrawFn) -> tuple[list[tuple], list[tuple], int]:
         draw(st.lists(line, max_size=4)),
         draw(st.lists(line, min_size=1, max_size=10)),
         draw(st.integers(1, 4)),
+        draw(
+            st.lists(
+                st.tuples(st.integers(0, 3), st.sampled_from(["alice", "bob"])),
+                max_size=3,
+                unique=True,
+            )
+        ),
     )
+
+
+def _decide_with_history(store: Store, decided: list[tuple]) -> None:
+    """Decisions made as the app makes them (each an undo step), then dated back to minute 1
+    (so that lines may come later, or at the same time)."""
+    spans = [s.span for s in get_article(store, TALKS_ID).sentences]
+    for idx, who in decided:
+        Decisions(store, ANNOTATIONS, who, SCHEME).decide(TALKS_ID, spans[idx], ["diplomatic"])
+    store.conn.execute("UPDATE annotations SET updated_at = '2026-01-01T00:01:00.000000Z'")
+
+
+def history(store: Store) -> list[tuple]:
+    return store.conn.execute(
+        'SELECT layer, actor, article_id, start, "end", step, before, after FROM history'
+        " ORDER BY id"
+    ).fetchall()
 
 
 def _inputs(store: Store, drawn: list[tuple]) -> list[AnnotationInput]:
@@ -158,12 +182,13 @@ def test_batches_end_as_offering_each_line_in_turn(
     tiny_template: Path, tmp_path_factory: pytest.TempPathFactory, drawn
 ) -> None:
     """Conflicts inside one batch, across batches and with what is stored all end as the
-    one-line-at-a-time rule ends them, with the same counts."""
-    stored, incoming, batch = drawn
+    one-line-at-a-time rule ends them, with the same counts and the same undo steps left."""
+    stored, incoming, batch, decided = drawn
     folder = tmp_path_factory.mktemp("batches")
     ends = []
     for name in ("batched", "one-by-one"):
         with Store.open(Path(shutil.copy(tiny_template, folder / f"{name}.db"))) as store:
+            _decide_with_history(store, decided)
             _offer_one_by_one(store, _inputs(store, stored))
             lines = _inputs(store, incoming)
             if name == "batched":
@@ -172,7 +197,7 @@ def test_batches_end_as_offering_each_line_in_turn(
             else:
                 done = _offer_one_by_one(store, lines)
                 counts = (done.added + done.updated, done.kept)
-            ends.append((counts, annotations(store)))
+            ends.append((counts, annotations(store), history(store)))
     assert ends[0] == ends[1]
 
 

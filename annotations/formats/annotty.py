@@ -199,6 +199,8 @@ class LineReader:
             if has_controls(text):
                 return None
             self._text = text
+        else:
+            text = self._text  # one string for a sentence's lines: a batch holds less
         if updated_at is not None:
             try:
                 updated_at = self._check_time(updated_at)
