@@ -199,6 +199,8 @@ async def test_rows_are_read_a_page_at_a_time_around_the_article(
     from annotations.model import Analysis, ArticleInput
 
     monkeypatch.setattr(library_screen, "PAGE", 8)
+    monkeypatch.setattr(library_screen, "FIRST_BEFORE", 4)
+    monkeypatch.setattr(library_screen, "FIRST_AFTER", 8)
     with Store.open(tmp_path / "many.db") as store:
         with store.write():
             for number in range(30):

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from annotations.review import ArticleReview, review_overview
@@ -17,6 +17,7 @@ from annotations.store import Store
 from annotations.text import counted
 from tui.screens.article_list import ArticleListScreen
 from tui.widgets.chips import MUTED, database_name, fit_join, progress_bar
+from tui.widgets.key_footer import KeyFooter
 
 
 class ReviewTable(DataTable):
@@ -49,7 +50,7 @@ class ReviewLibraryScreen(ArticleListScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
         yield ReviewTable(id="review-articles", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

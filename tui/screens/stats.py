@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from annotations.errors import AnnottyError
@@ -29,6 +29,7 @@ from tui.stats_view import (
     progress_chart,
 )
 from tui.widgets.chips import MUTED, database_name, fit_join
+from tui.widgets.key_footer import KeyFooter
 
 ARTICLES_LISTED = 100
 """The screen lists this many articles with the most left (`annotty stats --json`: all)."""
@@ -59,7 +60,7 @@ class StatsScreen(Screen[None]):
             yield Static(Text("counting…", MUTED), id="stats-counting")
             for section in SECTIONS:
                 yield Static(id=f"stats-{section}", classes="stats-section")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.action_recount()
