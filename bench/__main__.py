@@ -277,7 +277,9 @@ class Bench:
         s = self.sizes
         folder = self.folder / "words"
         shutil.rmtree(folder, ignore_errors=True)
-        (path,) = data.write_articles(folder, s.import_articles, seed=9)
+        # One file, as a user would import a large collection (two spaCy processes from 4 MB).
+        per_file = max(s.import_articles, 1)
+        (path,) = data.write_articles(folder, s.import_articles, seed=9, per_file=per_file)
         target = folder / "words.db"
         mine = annotty(target, "import", path, timeout=3_600)
         bare = probe("bare_pipe", path, timeout=3_600)
