@@ -97,6 +97,14 @@ class Listing:
             return f"{rowid} IN ({_FTS_ROWIDS})"
         return rf"({table}.title LIKE :pattern ESCAPE '\' OR {table}.text LIKE :pattern ESCAPE '\')"
 
+    def _kept(self) -> str:
+        """`FROM` what the articles the filter keeps are read, up to an open `WHERE` (further
+        conditions follow with `AND`, on `rowid`): the FTS index when it can answer, else the
+        table."""
+        if not self.search or self._substring():
+            return f"articles a WHERE {self._matches('a.rowid', 'a')}"
+        return "articles_fts WHERE articles_fts MATCH :query"
+
     def _rowids(self, store: Store, part: int, rowid: int, limit: int, forward: bool) -> list[int]:
         """Up to `limit` rowids of one part after (or before) `rowid`, nearest first."""
         op, order = (">", "ASC") if forward else ("<", "DESC")
@@ -107,12 +115,8 @@ class Listing:
                 f" ORDER BY a.rowid {order} LIMIT :limit"
             )
         else:
-            # The rowids are read from the FTS index when it can answer, else from the table.
-            source = "articles_fts WHERE articles_fts MATCH :query"
-            if not self.search or self._substring():
-                source = f"articles a WHERE {self._matches('a.rowid', 'a')}"
             sql = (
-                f"SELECT rowid FROM {source} AND rowid {op} :rowid"
+                f"SELECT rowid FROM {self._kept()} AND rowid {op} :rowid"
                 f" AND rowid NOT IN ({_ASSIGNED_ROWIDS}) ORDER BY rowid {order} LIMIT :limit"
             )
         return [row[0] for row in store.conn.execute(sql, params)]
@@ -171,11 +175,8 @@ class Listing:
         if found.part == ASSIGNED:
             before = store.value(f"SELECT count(*) FROM ({assigned}) WHERE rowid < :rowid", params)
         else:
-            source = "articles_fts WHERE articles_fts MATCH :query"
-            if not self.search or self._substring():
-                source = f"articles a WHERE {self._matches('a.rowid', 'a')}"
             before = store.value(
-                f"SELECT (SELECT count(*) FROM ({assigned})) + (SELECT count(*) FROM {source}"
+                f"SELECT (SELECT count(*) FROM ({assigned})) + (SELECT count(*) FROM {self._kept()}"
                 f" AND rowid < :rowid AND rowid NOT IN ({_ASSIGNED_ROWIDS}))",
                 params,
             )

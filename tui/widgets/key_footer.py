@@ -1,4 +1,4 @@
-"""The footer of the article screens: the screen's keys in one line, drawn by one widget.
+"""The footer of annotty's screens: the screen's keys in one line, drawn by one widget.
 
 It looks and behaves like Textual's ``Footer`` (the same theme variables, spacing, the palette's
 key on the right; a click presses the key, hovering shows its tooltip), but Textual's footer is
