@@ -380,3 +380,21 @@ async def test_n_and_p_follow_the_filter_the_article_was_opened_under(tui_store:
         assert f"article {at + 1}/5" in status and "matching" not in status
         await pilot.press("n" if at < 4 else "p")
         assert reader.article.id == order[at + 1 if at < 4 else at - 1]
+
+
+async def test_a_pasted_filter_is_sanitised_before_it_is_searched_or_drawn(
+    tui_store: Store,
+) -> None:
+    app = make_app(tui_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await library(pilot)
+        await pilot.press("slash")
+        # As a paste may bring it: an escape sequence (a window title) and a line break.
+        screen.query_one(Input).value = "pal\x1b]0;PWNED\x07myra\n"
+        await pilot.pause()  # the change reaches the screen, whose query then runs
+        assert [row[0] for row in await rows(pilot)] == [SAMPLE_TITLE]
+        assert screen.search == "palmyra"
+        title = screen_text(screen, "#library-title")
+        assert "matching “palmyra”" in title and "PWNED" not in title
+        await pilot.press("enter", "enter")
+        assert "article 1/1 matching “palmyra”" in screen_text(app.screen, "#status")

@@ -38,7 +38,7 @@ from annotations.scheme import display_names
 from annotations.session import ReaderSession
 from annotations.store import LOCK_WAIT, Store
 from annotations.suggest import Suggestion
-from annotations.text import display_label, printable
+from annotations.text import display_label
 from tui.widgets.article_view import ArticleView, LazyBlocks
 from tui.widgets.chips import (
     MUTED,
@@ -323,7 +323,7 @@ class ArticleScreen(Screen[None]):
         """`article N/M`, and while n/p walk a filtered library, which filter."""
         part = Text(f"article {position}/{self.article_count}")
         if self.filtered:
-            part.append(f" matching “{printable(self.search)}”", MUTED)
+            part.append(f" matching “{self.search}”", MUTED)
         return part
 
     def on_resize(self, event: events.Resize) -> None:

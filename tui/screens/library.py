@@ -22,7 +22,7 @@ from annotations.listing import Listing, has_assigned, place_of
 from annotations.model import ArticleSummary
 from annotations.remove import Removed, at_stake, remove_articles
 from annotations.store import Store
-from annotations.text import counted
+from annotations.text import clean_line, counted
 from tui.screens.article_list import ArticleListScreen
 from tui.screens.article_screen import WriteDone, WriteFailed
 from tui.screens.confirm import ConfirmScreen
@@ -375,7 +375,8 @@ class LibraryScreen(ArticleListScreen):
 
     @on(Input.Changed)
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.search = event.value.strip()
+        # Typed or pasted: sanitised once here (it is drawn in titles and the reader's status).
+        self.search = clean_line(event.value).strip()
         self.reload()
 
     @on(Input.Submitted)
